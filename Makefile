@@ -1,0 +1,57 @@
+# HMR CRM — two commands: `make run` serves the demo clinic, `make test` lints and tests.
+# Everything below is plain shell so that a newcomer can read what each step does.
+
+PYTHON      ?= python3
+VENV        ?= .venv
+ODOO_SRC    ?= /opt/odoo
+ODOO_BRANCH ?= 19.0
+ODOO_GIT    ?= https://github.com/odoo/odoo.git
+DB          ?= hmr
+TEST_DB     ?= hmr_test_$(shell date +%s)
+HTTP_PORT   ?= 8069
+
+BIN   := $(VENV)/bin
+ADDONS_PATH = $(CURDIR),$(CURDIR)/tests,$(shell cat $(VENV)/.odoo_src 2>/dev/null)/addons
+MODULES     := hmr_crm_addon,hmr_treatments_addon
+TEST_MODULES := $(MODULES),hmr_e2e_tests
+export PGHOST ?= 127.0.0.1
+
+.PHONY: run test lint unit setup odoo postgres browser clean-db help
+
+help:
+	@echo "make run   - set up everything, create the demo clinic '$(DB)' once, serve http://127.0.0.1:$(HTTP_PORT)"
+	@echo "make test  - lint + the whole test suite on a throw-away database"
+
+setup: $(VENV)/.requirements odoo postgres
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.requirements: requirements.txt $(VENV)/bin/python
+	$(BIN)/pip install --quiet --upgrade pip wheel
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+## Odoo 19.0 from ODOO_SRC, or from Odoo's official 19.0 source when ODOO_SRC is missing.
+odoo: $(VENV)/.requirements
+	@bash .ci/install_odoo.sh "$(BIN)" "$(ODOO_SRC)" "$(ODOO_GIT)" "$(ODOO_BRANCH)" "$(VENV)"
+
+postgres:
+	@bash .ci/ensure_postgres.sh
+
+browser:
+	@bash .ci/ensure_browser.sh "$(BIN)"
+
+run: setup
+	@bash .ci/run_demo.sh "$(BIN)" "$(DB)" "$(ADDONS_PATH)" "$(MODULES)" "$(HTTP_PORT)"
+
+lint: $(VENV)/.requirements
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/ruff check hmr_crm_addon hmr_treatments_addon tests data bench
+	$(BIN)/ruff format --check hmr_crm_addon hmr_treatments_addon tests data bench
+	$(BIN)/pylint --rcfile=.pylintrc hmr_crm_addon hmr_treatments_addon tests/hmr_e2e_tests
+
+unit: setup browser
+	@bash .ci/run_tests.sh "$(BIN)" "$(TEST_DB)" "$(ADDONS_PATH)" "$(TEST_MODULES)"
+
+test: lint unit

@@ -91,14 +91,18 @@ class CrmLead(models.Model):
 
     @api.onchange("email_from", "phone")
     def _onchange_warn_duplicate_prospect(self):
-        duplicates = self.search(self._get_prospect_duplicate_domain(), limit=3)
+        # sudo: a duplicate held by another executive must be flagged too
+        duplicates = self.sudo().search(self._get_prospect_duplicate_domain(), limit=3)
         if duplicates:
             return {
                 "warning": {
                     "title": self.env._("Possible duplicate"),
                     "message": self.env._(
                         "Other prospects share this email or phone: %(names)s",
-                        names=", ".join(duplicates.mapped("display_name")),
+                        names=", ".join(
+                            f"{lead.display_name} ({lead.user_id.name or '-'})"
+                            for lead in duplicates
+                        ),
                     ),
                 }
             }

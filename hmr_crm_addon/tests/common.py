@@ -1,0 +1,52 @@
+from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+
+
+class HmrCrmCommon(MailCommon):
+    """Clinic staff in every role and a few catalogs, built here (never from demo data)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_manager = cls._new_hmr_user("hmr_manager", "group_hmr_manager", "Mara Manager")
+        cls.user_executive = cls._new_hmr_user("hmr_exec", "group_hmr_executive", "Eva Executive")
+        cls.user_executive_2 = cls._new_hmr_user("hmr_exec2", "group_hmr_executive", "Ezra Exec")
+        cls.user_doctor = cls._new_hmr_user("hmr_doctor", "group_hmr_doctor", "Dora Doctor")
+        cls.user_doctor_2 = cls._new_hmr_user("hmr_doctor2", "group_hmr_doctor", "Dan Doctor")
+        cls.user_plain = mail_new_test_user(cls.env, login="hmr_plain", groups="base.group_user")
+
+        cls.section_hair = cls.env.ref("hmr_crm_addon.hmr_section_hair")
+        cls.method_whatsapp = cls.env.ref("hmr_crm_addon.hmr_contact_method_whatsapp")
+        cls.source_instagram = cls.env.ref("hmr_crm_addon.utm_source_instagram")
+
+        Lead = cls.env["crm.lead"].with_context(mail_create_nolog=True)
+        cls.lead_exec = Lead.create(cls._prospect_values("Ana", "López Pérez", cls.user_executive))
+        cls.lead_exec_2 = Lead.create(
+            cls._prospect_values("Bruno", "García Ruiz", cls.user_executive_2)
+        )
+        cls.lead_unassigned = Lead.create(cls._prospect_values("Carla", "Méndez", None))
+
+    @classmethod
+    def _new_hmr_user(cls, login, group, name):
+        return mail_new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups=f"hmr_crm_addon.{group}",
+            notification_type="email",
+        )
+
+    @classmethod
+    def _prospect_values(cls, first_name, last_name, user, **extra):
+        slug = first_name.lower()
+        return {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email_from": f"{slug}@example.mx",
+            "phone": "+52 55 1234 %04d" % sum(map(ord, first_name + last_name)),
+            "contact_method_id": cls.method_whatsapp.id,
+            "source_id": cls.source_instagram.id,
+            "section_id": cls.section_hair.id,
+            "user_id": user.id if user else False,
+            "type": "opportunity",
+            **extra,
+        }

@@ -1,0 +1,75 @@
+from ast import literal_eval
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged, users
+
+from .common import HmrCrmCommon
+
+
+@tagged("post_install", "-at_install", "hmr_catalogs")
+class TestCatalogs(HmrCrmCommon):
+    def test_starter_catalogs(self):
+        """C3, C4, C6, C7: Spanish starter sections, departments, contact methods and
+        contact sources are shipped."""
+        self.assertEqual(
+            self.env["hmr.section"].search([]).mapped("name")[:3], ["Capilar", "Facial", "Corporal"]
+        )
+        self.assertIn("Diagnóstico", self.env["hmr.department"].search([]).mapped("name"))
+        methods = self.env["hmr.contact.method"].search([])
+        self.assertEqual(
+            set(methods.mapped("channel")), {"phone", "whatsapp", "email", "sms", "in_person"}
+        )
+        self.assertTrue(self.env.ref("hmr_crm_addon.utm_source_website"))
+
+    @users("hmr_manager")
+    def test_manager_crud_catalogs(self):
+        """C3, C4, C6, C7: managers create, read, update and delete unused catalog entries."""
+        for model in ("hmr.section", "hmr.department", "hmr.contact.method", "utm.source"):
+            with self.subTest(model=model):
+                record = self.env[model].create({"name": f"New {model}"})
+                record.name = f"Renamed {model}"
+                self.assertEqual(self.env[model].search([("id", "=", record.id)]).name,
+                                 f"Renamed {model}")
+                record.unlink()
+                self.assertFalse(record.exists())
+
+    @users("hmr_manager")
+    def test_catalog_in_use_is_archived_not_deleted(self):
+        """C3, C4, C6, C7: deleting an entry that prospects or staff use is refused with
+        a clear message; archiving it keeps the prospects' history."""
+        self.user_executive.sudo().hmr_department_id = self.env.ref(
+            "hmr_crm_addon.hmr_department_sales"
+        )
+        in_use = [
+            self.section_hair,
+            self.method_whatsapp,
+            self.source_instagram,
+            self.env.ref("hmr_crm_addon.hmr_department_sales"),
+        ]
+        for record in in_use:
+            record = record.with_user(self.env.user)
+            with self.subTest(model=record._name):
+                with self.assertRaisesRegex(UserError, "Archive it instead"):
+                    record.unlink()
+                self.assertTrue(record.exists())
+        self.section_hair.with_user(self.env.user).action_archive()
+        self.assertFalse(self.section_hair.active)
+        self.assertEqual(self.lead_exec.section_id, self.section_hair)
+
+    @users("hmr_manager")
+    def test_email_templates_catalog(self):
+        """C12: managers edit the email templates ("machotes") of the CRM's documents."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "hmr_crm_addon.mail_template_action_hmr"
+        )
+        template = self.env["mail.template"].create(
+            {
+                "name": "Bienvenida",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Bienvenido a HMR, {{ object.first_name }}",
+                "body_html": "<p>Hola <t t-out='object.first_name'/></p>",
+            }
+        )
+        self.assertIn(template, self.env["mail.template"].search(literal_eval(action["domain"])))
+        self.assertEqual(template._render_field("subject", self.lead_exec.ids)[self.lead_exec.id],
+                         "Bienvenido a HMR, Ana")

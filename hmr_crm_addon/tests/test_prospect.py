@@ -1,0 +1,167 @@
+from datetime import date
+
+from odoo.exceptions import ValidationError
+from odoo.tests import freeze_time, tagged, users
+
+from .common import HmrCrmCommon
+
+
+@tagged("post_install", "-at_install", "hmr_prospect")
+class TestProspect(HmrCrmCommon):
+    @freeze_time("2026-06-15")
+    @users("hmr_exec")
+    def test_create_prospect(self):
+        """P1: an executive captures a prospect with name, surnames, birth date (age),
+        phone/WhatsApp, email, contact method, source and section; the prospect
+        becomes its own individual contact."""
+        lead = self.env["crm.lead"].create(
+            {
+                "first_name": "Diego",
+                "last_name": "Hernández Soto",
+                "birth_date": date(1990, 6, 16),
+                "phone": "+52 55 5555 0101",
+                "whatsapp": "+52 1 55 5555 0101",
+                "email_from": "diego@example.mx",
+                "contact_method_id": self.method_whatsapp.id,
+                "source_id": self.source_instagram.id,
+                "section_id": self.section_hair.id,
+            }
+        )
+        self.assertRecordValues(
+            lead,
+            [
+                {
+                    "name": "Diego Hernández Soto",
+                    "contact_name": "Diego Hernández Soto",
+                    "age": 35,
+                    "capture_date": date(2026, 6, 15),
+                    "user_id": self.user_executive.id,
+                    "contact_method_id": self.method_whatsapp.id,
+                    "source_id": self.source_instagram.id,
+                    "section_id": self.section_hair.id,
+                    "email_from": "diego@example.mx",
+                }
+            ],
+        )
+        partner = lead.partner_id
+        self.assertTrue(partner, "each prospect gets its own contact")
+        self.assertFalse(partner.is_company)
+        self.assertFalse(partner.parent_id, "a prospect is never a child of a company")
+        self.assertEqual(partner.name, "Diego Hernández Soto")
+        self.assertEqual(partner.email, "diego@example.mx")
+
+    def test_create_prospects_in_batch_each_own_contact(self):
+        """P1: prospects created together (an import) each get their own contact."""
+        leads = self.env["crm.lead"].create(
+            [
+                self._prospect_values(f"Batch{index}", "Prospect", self.user_executive)
+                for index in range(3)
+            ]
+        )
+        self.assertEqual(len(leads.partner_id), 3)
+        self.assertEqual(leads.mapped("partner_id.name"), leads.mapped("contact_name"))
+
+    @users("hmr_exec")
+    def test_edit_prospect(self):
+        """P3: the general information is editable; names flow to the contact and
+        every change is tracked in the chatter (B7)."""
+        lead = self.lead_exec.with_user(self.env.user).with_context(mail_notrack=False)
+        lead.write({"first_name": "Ana María", "birth_date": date(1985, 1, 2)})
+        self.assertEqual(lead.contact_name, "Ana María López Pérez")
+        self.assertEqual(lead.partner_id.name, "Ana María López Pérez")
+        self.flush_tracking()
+        tracked = lead.sudo().message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("first_name", tracked)
+        self.assertIn("birth_date", tracked)
+
+    @users("hmr_manager")
+    def test_reassign_prospect(self):
+        """P4: a prospect is reassigned to another executive: the change is tracked
+        and the new executive follows it and is notified."""
+        lead = self.lead_exec.with_user(self.env.user).with_context(mail_notrack=False)
+        with self.mock_mail_gateway():
+            lead.user_id = self.user_executive_2
+            self.flush_tracking()
+        self.assertEqual(lead.user_id, self.user_executive_2)
+        self.assertIn(self.user_executive_2.partner_id, lead.message_partner_ids)
+        tracking = lead.sudo().message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "user_id"
+        )
+        self.assertEqual(tracking[:1].new_value_char, self.user_executive_2.name)
+        notified = self.env["mail.message"].sudo().search(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", self.user_executive_2.partner_id.ids),
+            ]
+        )
+        self.assertTrue(notified, "the new executive is notified of the assignment")
+        self.assertSentEmail(self.env.user.partner_id, self.user_executive_2.partner_id)
+
+    @users("hmr_manager")
+    def test_reassign_refuses_user_without_role(self):
+        """P4, C2: only users with the Sales Executive role can hold a prospect."""
+        lead = self.lead_exec.with_user(self.env.user)
+        for user in (self.user_doctor, self.user_plain):
+            with self.assertRaises(ValidationError) as refused:
+                lead.write({"user_id": user.id})
+            self.assertIn("lack the Sales Executive role", str(refused.exception))
+        self.assertEqual(lead.user_id, self.user_executive)
+
+    @freeze_time("2026-06-15")
+    @users("hmr_exec")
+    def test_bad_input_is_refused_whole(self):
+        """P1, P3: a birth date in the future or an invalid email is refused with a
+        clear error and nothing is saved half-way (no prospect, no contact)."""
+        Lead = self.env["crm.lead"]
+        Partner = self.env["res.partner"].sudo()
+        bad_values = [
+            ({"birth_date": date(2026, 6, 16)}, "cannot be in the future"),
+            ({"email_from": "not-an-email"}, "not a valid email"),
+        ]
+        for values, message in bad_values:
+            with self.subTest(values=values):
+                prospect = self._prospect_values("Zoe", "Invalid", self.user_executive, **values)
+                prospect["email_from"] = values.get("email_from", "zoe@example.mx")
+                with self.assertRaises(ValidationError) as refused:
+                    Lead.create(prospect)
+                self.assertIn(message, str(refused.exception))
+                self.assertFalse(Lead.search([("first_name", "=", "Zoe")]))
+                self.assertFalse(Partner.search([("name", "=", "Zoe Invalid")]))
+        with self.assertRaises(ValidationError):
+            self.lead_exec.with_user(self.env.user).birth_date = date(2030, 1, 1)
+        self.assertFalse(self.lead_exec.birth_date)
+
+    @users("hmr_exec")
+    def test_duplicate_email_or_phone_warns(self):
+        """P1: an email or phone that another prospect already has, whoever holds it,
+        is flagged with a warning (not refused)."""
+        by_email = self.env["crm.lead"].new({"email_from": "ANA@example.mx"})
+        warning = by_email._onchange_warn_duplicate_prospect()
+        self.assertIn(self.lead_exec.display_name, warning["warning"]["message"])
+        by_phone = self.env["crm.lead"].new({"phone": self.lead_exec_2.phone})
+        self.assertTrue(by_phone._onchange_warn_duplicate_prospect())
+        fresh = self.env["crm.lead"].new({"email_from": "nobody@example.mx"})
+        self.assertFalse(fresh._onchange_warn_duplicate_prospect())
+
+    @users("hmr_exec")
+    def test_tasks_and_files_on_prospect(self):
+        """P5: from the prospect, staff assign tasks (activities) and attach files."""
+        lead = self.lead_exec.with_user(self.env.user)
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_call",
+            summary="Call to explain the process",
+            user_id=self.user_executive.id,
+        )
+        self.assertEqual(lead.activity_ids, activity)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "consent.pdf",
+                "raw": b"%PDF-1.4 consent",
+                "res_model": "crm.lead",
+                "res_id": lead.id,
+            }
+        )
+        lead.message_post(body="Signed consent", attachment_ids=attachment.ids)
+        self.assertIn(attachment, lead.message_ids.attachment_ids)

@@ -20,10 +20,8 @@ class CrmLead(models.Model):
     last_name = fields.Char(string="Surnames", tracking=True)
     birth_date = fields.Date(tracking=True)
     age = fields.Integer(compute="_compute_age", help="Age in years, from the birth date.")
-    whatsapp = fields.Char(string="WhatsApp", help="Leave empty when it is the phone number.")
-    contact_method_id = fields.Many2one(
-        "hmr.contact.method", string="Contact Method", tracking=True, index="btree_not_null"
-    )
+    whatsapp = fields.Char(help="Leave empty when it is the phone number.")
+    contact_method_id = fields.Many2one("hmr.contact.method", tracking=True, index="btree_not_null")
     section_id = fields.Many2one(
         "hmr.section", string="Clinic Section", tracking=True, index="btree_not_null"
     )

@@ -23,4 +23,6 @@ class ResUsers(models.Model):
             ("executive", self.env.ref("hmr_crm_addon.group_hmr_executive")),
         ]
         for user in self:
-            user.hmr_role = next((role for role, group in roles if group in user.all_group_ids), False)
+            user.hmr_role = next(
+                (role for role, group in roles if group in user.all_group_ids), False
+            )

@@ -42,7 +42,7 @@ class HmrCrmCommon(MailCommon):
             "first_name": first_name,
             "last_name": last_name,
             "email_from": f"{slug}@example.mx",
-            "phone": "+52 55 1234 %04d" % sum(map(ord, first_name + last_name)),
+            "phone": f"+52 55 1234 {sum(map(ord, first_name + last_name)):04d}",
             "contact_method_id": cls.method_whatsapp.id,
             "source_id": cls.source_instagram.id,
             "section_id": cls.section_hair.id,

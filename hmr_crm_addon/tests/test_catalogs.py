@@ -28,8 +28,9 @@ class TestCatalogs(HmrCrmCommon):
             with self.subTest(model=model):
                 record = self.env[model].create({"name": f"New {model}"})
                 record.name = f"Renamed {model}"
-                self.assertEqual(self.env[model].search([("id", "=", record.id)]).name,
-                                 f"Renamed {model}")
+                self.assertEqual(
+                    self.env[model].search([("id", "=", record.id)]).name, f"Renamed {model}"
+                )
                 record.unlink()
                 self.assertFalse(record.exists())
 
@@ -71,5 +72,7 @@ class TestCatalogs(HmrCrmCommon):
             }
         )
         self.assertIn(template, self.env["mail.template"].search(literal_eval(action["domain"])))
-        self.assertEqual(template._render_field("subject", self.lead_exec.ids)[self.lead_exec.id],
-                         "Bienvenido a HMR, Ana")
+        self.assertEqual(
+            template._render_field("subject", self.lead_exec.ids)[self.lead_exec.id],
+            "Bienvenido a HMR, Ana",
+        )

@@ -88,13 +88,17 @@ class TestProspect(HmrCrmCommon):
             lambda t: t.field_id.name == "user_id"
         )
         self.assertEqual(tracking[:1].new_value_char, self.user_executive_2.name)
-        notified = self.env["mail.message"].sudo().search(
-            [
-                ("model", "=", "crm.lead"),
-                ("res_id", "=", lead.id),
-                ("message_type", "=", "user_notification"),
-                ("partner_ids", "in", self.user_executive_2.partner_id.ids),
-            ]
+        notified = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "crm.lead"),
+                    ("res_id", "=", lead.id),
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", self.user_executive_2.partner_id.ids),
+                ]
+            )
         )
         self.assertTrue(notified, "the new executive is notified of the assignment")
         self.assertSentEmail(self.env.user.partner_id, self.user_executive_2.partner_id)

@@ -7,8 +7,12 @@ COMMON=(--addons-path="$ADDONS_PATH" -d "$DB" --db_host=127.0.0.1 --db-filter="^
 
 if ! psql -h 127.0.0.1 -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
     echo ">> Creating the demo clinic '$DB' (first run only)"
-    "${ODOO[@]}" server "${COMMON[@]}" -i "$MODULES" --load-language=es_MX --stop-after-init --no-http --log-level=warn
-    "${ODOO[@]}" shell "${COMMON[@]}" --no-http --log-level=warn < data/load_demo.py
+    if ! { "${ODOO[@]}" server "${COMMON[@]}" -i "$MODULES" --load-language=es_MX --stop-after-init --no-http --log-level=warn \
+           && "${ODOO[@]}" shell "${COMMON[@]}" --no-http --log-level=warn < data/load_demo.py; }; then
+        echo "!! The demo clinic could not be built: dropping the half-built database '$DB'." >&2
+        dropdb -h 127.0.0.1 --if-exists "$DB" || true
+        exit 1
+    fi
 else
     echo ">> Reusing the demo clinic '$DB' (drop it with: dropdb -h 127.0.0.1 $DB)"
 fi

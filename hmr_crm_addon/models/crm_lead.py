@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import email_normalize
+from odoo.tools.misc import clean_context
 
 
 class CrmLead(models.Model):
@@ -178,9 +179,11 @@ class CrmLead(models.Model):
         ]
         if not todo:
             return
+        # clean_context: a default_type='opportunity' of the pipeline is no partner type
         partners = (
             self.env["res.partner"]
             .sudo()
+            .with_context(clean_context(self.env.context))
             .create([self._prepare_prospect_partner_values(vals) for vals in todo])
         )
         for vals, partner in zip(todo, partners, strict=True):

@@ -1,0 +1,304 @@
+"""Build the demo clinic "HMR Clínica Capilar" on a database where the HMR addons are installed.
+
+`make run` pipes this file into ``odoo shell`` once, right after creating the database (see
+``.ci/run_demo.sh``); ``env`` is the shell's superuser environment. Run it by hand with::
+
+    python -m odoo shell -d hmr --addons-path=... --no-http < data/load_demo.py
+
+from the repository root (the files are read from ``data/``). It can run again on the same
+database: the company and the staff are updated, the prospects are re-imported onto the same
+records (the sheet's "ID paciente" column is their external ID) and no treatment is assigned twice.
+
+The prospects are imported from ``data/prospects.xlsx`` through Odoo's own import wizard
+(``base_import.import``), exactly as a manager would import the clinic's old export.
+The sample photos of ``data/photos/`` are not loaded: they are private medical data and go into
+the photo model of the "Proceso Capilar", not into plain attachments.
+"""
+
+import time
+from pathlib import Path
+
+from odoo import Command
+
+DATA_DIR = Path(globals().get("__file__", "data/load_demo.py")).resolve().parent
+PROSPECTS_FILE = DATA_DIR / "prospects.xlsx"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+LANG = "es_MX"
+TZ = "America/Mexico_City"
+
+COMPANY = {
+    "name": "HMR Clínica Capilar",
+    "street": "Av. Paseo de la Reforma 222, piso 5",
+    "street2": "Col. Juárez, Alc. Cuauhtémoc",
+    "city": "Ciudad de México",
+    "zip": "06600",
+    "phone": "+52 55 5000 4020",
+    "email": "contacto@hmr.example.mx",
+    "website": "https://hmr.example.com",
+}
+
+# login (= password), name, role group, department
+STAFF = (
+    ("gerente", "Mónica Salinas Ortega", "group_hmr_manager", "hmr_department_management"),
+    ("ejecutivo", "Carlos Medina Rivas", "group_hmr_executive", "hmr_department_sales"),
+    ("ejecutiva2", "Lucía Torres Aguirre", "group_hmr_executive", "hmr_department_sales"),
+    ("medico", "Dr. Alberto Ruiz Campos", "group_hmr_doctor", "hmr_department_diagnosis"),
+    ("medica2", "Dra. Elena Garza Villarreal", "group_hmr_doctor", "hmr_department_diagnosis"),
+)
+
+# prospects.xlsx header -> crm.lead field path for base_import (False: not imported)
+PROSPECT_COLUMNS = {
+    "ID paciente": "id",  # external ID: a second import updates the same prospects
+    "Nombre": "first_name",
+    "Apellidos": "last_name",
+    "Fecha de nacimiento": "birth_date",
+    "Teléfono": "phone",
+    "WhatsApp": "whatsapp",
+    "Correo": "email_from",
+    "Método de contacto": "contact_method_id",  # many2one by name
+    "Fuente": "source_id",
+    "Sección": "section_id",
+    "Fecha de captación": "capture_date",
+    "Ejecutivo (login)": "user_id",  # res.users name_search matches the login first
+    "Tratamiento": False,  # hmr.treatment.case records, see assign_treatments()
+    "Comentarios": "description",
+}
+ID_COLUMN = "ID paciente"
+TREATMENT_COLUMN = "Tratamiento"
+
+# what the import dialog sends for a spreadsheet with a header row
+IMPORT_OPTIONS = {
+    "has_headers": True,
+    "advanced": True,
+    "keep_matches": False,
+    "sheet": "",
+    "sheets": [],
+    "skip": 0,
+    "limit": 2000,
+    "date_format": "",
+    "datetime_format": "",
+    "encoding": "",
+    "separator": "",
+    "quoting": '"',
+    "float_thousand_separator": ",",
+    "float_decimal_separator": ".",
+    "fallback_values": {},
+    "name_create_enabled_fields": {},
+    "import_set_empty_fields": [],
+    "import_skip_records": [],
+}
+
+
+class DemoLoadError(Exception):
+    """The demo data does not fit the database: stop without committing anything."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Company, languages, staff
+# ------------------------------------------------------------------------------------------------
+
+
+def setup_company(env):
+    """The main company becomes the Mexican clinic, in pesos and on Mexico City time."""
+    lang = env["res.lang"]._activate_and_install_lang(LANG)
+    if not lang:
+        raise DemoLoadError(f"The language {LANG} is unknown to this database.")
+    mxn = env.ref("base.MXN")
+    mxn.active = True
+    company = env.ref("base.main_company")
+    company.write(
+        {
+            **COMPANY,
+            "country_id": env.ref("base.mx").id,
+            "state_id": env.ref("base.state_mx_df").id,
+            "currency_id": mxn.id,
+        }
+    )
+    company.partner_id.write({"lang": LANG, "tz": TZ})
+    if "resource_calendar_id" in company and company.resource_calendar_id:
+        company.resource_calendar_id.tz = TZ
+    return company
+
+
+def setup_admin(env):
+    admin = env.ref("base.user_admin")
+    admin.write({"lang": LANG, "tz": TZ, "password": "admin"})
+    return admin
+
+
+def setup_staff(env, company):
+    """Create or update the clinic staff: each user's password is their login."""
+    users = env["res.users"].with_context(active_test=False, no_reset_password=True)
+    section = env.ref("hmr_crm_addon.hmr_section_hair")
+    staff = users.browse()
+    for login, name, group, department in STAFF:
+        values = {
+            "name": name,
+            "login": login,
+            "password": login,
+            "email": f"{login}@hmr.example.mx",
+            "lang": LANG,
+            "tz": TZ,
+            "active": True,
+            "company_id": company.id,
+            "company_ids": [Command.link(company.id)],
+            "group_ids": [Command.link(env.ref(f"hmr_crm_addon.{group}").id)],
+            "hmr_department_id": env.ref(f"hmr_crm_addon.{department}").id,
+            "hmr_section_id": section.id,
+            "notification_type": "inbox",
+        }
+        user = users.search([("login", "=", login)], limit=1)
+        if user:
+            user.write(values)
+        else:
+            user = users.create(values)
+        staff |= user
+    executives = staff.filtered(lambda user: user.hmr_role == "executive")
+    team = env.ref("sales_team.team_sales_department", raise_if_not_found=False)
+    if team:
+        team.write({"member_ids": [Command.link(user.id) for user in executives]})
+    return staff
+
+
+# ------------------------------------------------------------------------------------------------
+# Prospects
+# ------------------------------------------------------------------------------------------------
+
+
+def import_prospects(env, path=PROSPECTS_FILE):
+    """Import the sheet with base_import, as the import dialog does; return the prospects."""
+    wizard = env["base_import.import"].create(
+        {
+            "res_model": "crm.lead",
+            "file": path.read_bytes(),
+            "file_name": path.name,
+            "file_type": XLSX_MIMETYPE,
+        }
+    )
+    options = dict(IMPORT_OPTIONS)
+    preview = wizard.parse_preview(options)
+    if preview.get("error"):
+        raise DemoLoadError(f"{path.name} cannot be read: {preview['error']}")
+    headers = preview["headers"]
+    unknown = [header for header in headers if header not in PROSPECT_COLUMNS]
+    missing = [header for header in PROSPECT_COLUMNS if header not in headers]
+    if unknown or missing:
+        raise DemoLoadError(
+            f"{path.name} does not have the expected columns "
+            f"(unknown: {unknown or 'none'}, missing: {missing or 'none'})."
+        )
+    fields = [PROSPECT_COLUMNS[header] for header in headers]
+    # tracking_disable: like the import dialog (its "track history" option is off by default)
+    result = wizard.with_context(tracking_disable=True).execute_import(
+        fields, headers, preview["options"]
+    )
+    messages = result.get("messages", [])
+    errors = [message for message in messages if message.get("type") == "error"]
+    for message in messages:
+        row = message.get("rows", {}).get("from")
+        where = f"sheet row {row + 2}" if isinstance(row, int) else "file"
+        field = f" [{message['field']}]" if message.get("field") else ""
+        print(f"  {message.get('type', 'error')}: {where}{field}: {message.get('message')}")
+    if errors or not result.get("ids"):
+        raise DemoLoadError(f"The import of {path.name} failed: nothing was imported.")
+    prospects = env["crm.lead"].browse(result["ids"])
+    # the CRM is used without the "Leads" step unless a manager turns it on: make sure the
+    # imported prospects land in the pipeline either way
+    for lead in prospects.filtered(lambda lead: lead.type == "lead"):
+        lead.convert_opportunity(lead.partner_id)
+    # crm gives a prospect its company through its executive or team and leaves the unassigned
+    # ones without any (company-checked records such as treatment cases then refuse them): the
+    # demo is one clinic, its prospects are the clinic's
+    prospects.filtered(lambda lead: not lead.company_id).company_id = env.company
+    return prospects
+
+
+def read_sheet_rows(path=PROSPECTS_FILE):
+    """The sheet's rows as dicts keyed by header, for the columns the import does not load."""
+    import openpyxl  # noqa: PLC0415 -- an Odoo dependency, only needed here
+
+    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).active
+    rows = sheet.iter_rows(values_only=True)
+    headers = next(rows)
+    return [dict(zip(headers, row, strict=False)) for row in rows if any(row)]
+
+
+def find_prospect(env, external_id):
+    return env.ref(f"__import__.{external_id}", raise_if_not_found=False)
+
+
+def assign_treatments(env, rows):
+    """Give each prospect the treatment of its "Tratamiento" cell (hmr_treatments_addon)."""
+    if "hmr.treatment.case" not in env:
+        print("  treatments: skipped, hmr_treatments_addon is not installed")
+        return env["crm.lead"].browse()
+    wanted = {}
+    for row in rows:
+        if row.get(TREATMENT_COLUMN):
+            wanted[row[ID_COLUMN]] = row[TREATMENT_COLUMN].strip()
+    treatments = (
+        env["hmr.treatment"]
+        .with_context(active_test=False)
+        .search([("name", "in", sorted(set(wanted.values())))])
+    )
+    by_name = {treatment.name: treatment for treatment in treatments}
+    unknown = sorted(set(wanted.values()) - by_name.keys())
+    if unknown:
+        raise DemoLoadError(f"Unknown treatments in {PROSPECTS_FILE.name}: {', '.join(unknown)}")
+    # archived assignments count too: the same treatment is never assigned twice to a prospect
+    cases = env["hmr.treatment.case"].with_context(active_test=False)
+    leads = env["crm.lead"].browse([find_prospect(env, external_id).id for external_id in wanted])
+    existing = {
+        (case.lead_id.id, case.treatment_id.id)
+        for case in cases.search([("lead_id", "in", leads.ids)])
+    }
+    vals_list = []
+    for external_id, name in wanted.items():
+        key = (find_prospect(env, external_id).id, by_name[name].id)
+        if key not in existing:
+            existing.add(key)
+            vals_list.append({"lead_id": key[0], "treatment_id": key[1]})
+    return cases.create(vals_list)
+
+
+# ------------------------------------------------------------------------------------------------
+# Main
+# ------------------------------------------------------------------------------------------------
+
+
+def print_summary(env, staff, prospects, cases, started):
+    roles = {"manager": 0, "executive": 0, "doctor": 0}
+    for user in staff:
+        roles[user.hmr_role] += 1
+    unassigned = len(prospects.filtered(lambda lead: not lead.user_id))
+    print(
+        f"HMR demo clinic ready in {time.monotonic() - started:.1f} s: "
+        f"{env.company.name} ({env.company.currency_id.name}, {LANG}, {TZ})\n"
+        f"  staff: {len(staff)} ({roles['manager']} manager, {roles['executive']} executives, "
+        f"{roles['doctor']} doctors), logins = passwords, admin / admin\n"
+        f"  prospects: {len(prospects)} imported ({unassigned} without executive), "
+        f"{env['crm.lead'].search_count([])} in the CRM\n"
+        f"  treatment assignments created: {len(cases)}\n"
+        "  sample photos: not loaded (they go into the Proceso Capilar photo model)"
+    )
+
+
+def main(env):
+    started = time.monotonic()
+    try:
+        company = setup_company(env)
+        setup_admin(env)
+        staff = setup_staff(env, company)
+        prospects = import_prospects(env)
+        cases = assign_treatments(env, read_sheet_rows())
+    except DemoLoadError as error:
+        env.cr.rollback()
+        print(f"ERROR: the demo clinic was not loaded: {error}")
+        raise SystemExit(1) from error
+    env.cr.commit()
+    print_summary(env, staff, prospects, cases, started)
+
+
+if __name__ == "__main__":
+    main(env)  # `env` is a global of `odoo shell` (F821 is ignored for this file in ruff.toml)

@@ -16,7 +16,7 @@ class HmrProcess(models.Model):
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
     treatment_ids = fields.One2many("hmr.treatment", "process_id", string="Treatments")
-    treatment_count = fields.Integer(compute="_compute_treatment_count", string="Treatment Count")
+    treatment_count = fields.Integer(compute="_compute_treatment_count")
 
     @api.depends("treatment_ids")
     def _compute_treatment_count(self):

@@ -25,7 +25,6 @@ class HmrTreatment(models.Model):
     )
     process_id = fields.Many2one(
         "hmr.process",
-        string="Process",
         required=True,
         ondelete="restrict",
         index=True,

@@ -9,7 +9,6 @@ class HmrTreatmentCase(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Treatment Case"
     _order = "id"
-    _check_company_auto = True
     _rec_names_search = ["treatment_id", "lead_id"]
     # the assessing doctors only read the case, yet must be able to comment on it
     _mail_post_access = "read"
@@ -26,12 +25,10 @@ class HmrTreatmentCase(models.Model):
     )
     treatment_id = fields.Many2one(
         "hmr.treatment",
-        string="Treatment",
         required=True,
         ondelete="restrict",
         index=True,
         tracking=True,
-        check_company=True,
     )
     process_id = fields.Many2one(related="treatment_id.process_id", store=True, index=True)
     user_id = fields.Many2one(
@@ -51,4 +48,6 @@ class HmrTreatmentCase(models.Model):
     def _compute_name(self):
         for case in self:
             prospect = case.lead_id.contact_name or case.lead_id.name
-            case.name = " – ".join(part for part in (case.treatment_id.name, prospect) if part)
+            case.name = " \N{EN DASH} ".join(
+                part for part in (case.treatment_id.name, prospect) if part
+            )

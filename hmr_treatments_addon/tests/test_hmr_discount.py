@@ -1,0 +1,121 @@
+from psycopg2 import IntegrityError
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged, users
+from odoo.tools import mute_logger
+
+from .common import HmrTreatmentsCommon
+
+
+@tagged("post_install", "-at_install", "hmr_treatments")
+class TestHmrDiscount(HmrTreatmentsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.group_executive = cls.env.ref("hmr_crm_addon.group_hmr_executive")
+        cls.group_manager = cls.env.ref("hmr_crm_addon.group_hmr_manager")
+        cls.discount_exec = cls.env["hmr.discount"].create(
+            {
+                "name": "Test promo",
+                "max_percent": 10,
+                "group_ids": [(6, 0, cls.group_executive.ids)],
+            }
+        )
+        cls.discount_manager = cls.env["hmr.discount"].create(
+            {
+                "name": "Test dirección",
+                "max_percent": 25,
+                "group_ids": [(6, 0, cls.group_manager.ids)],
+            }
+        )
+
+    @users("hmr_trt_exec")
+    def test_executive_applies_up_to_the_maximum(self):
+        """C11: an executive applies an executive discount up to its maximum, never beyond."""
+        discount = self.discount_exec.with_user(self.env.user)
+        self.assertTrue(discount._check_can_apply(10))
+        self.assertTrue(discount._check_can_apply(2.5))
+        with self.assertRaises(UserError) as error:
+            discount._check_can_apply(10.5)
+        self.assertIn("at most 10%, not 10.5%", str(error.exception))
+        for percent in (0, -5):
+            with self.assertRaises(UserError):
+                discount._check_can_apply(percent)
+
+    @users("hmr_trt_exec", "hmr_trt_doctor")
+    def test_manager_discount_refused_to_other_roles(self):
+        """C11: a manager-only discount is refused to executives and doctors, even within
+        its maximum."""
+        with self.assertRaises(UserError) as error:
+            self.discount_manager.with_user(self.env.user)._check_can_apply(5)
+        self.assertIn("may not apply", str(error.exception))
+
+    @users("hmr_trt_doctor")
+    def test_executive_discount_refused_to_doctor(self):
+        """C11: a doctor holds none of the roles of an executive discount."""
+        with self.assertRaises(UserError):
+            self.discount_exec.with_user(self.env.user)._check_can_apply(5)
+
+    def test_manager_applies_manager_and_executive_discounts(self):
+        """C11: the manager role includes the executive one: a manager applies both; the
+        check also works for another user than the current one."""
+        self.assertTrue(self.discount_manager._check_can_apply(25, user=self.user_manager))
+        self.assertTrue(self.discount_exec._check_can_apply(10, user=self.user_manager))
+        with self.assertRaises(UserError):
+            self.discount_manager._check_can_apply(25, user=self.user_executive)
+
+    def test_discount_limited_to_treatments(self):
+        """C11: a discount limited to some treatments is refused on the others; one
+        without treatments applies to all."""
+        self.discount_exec.treatment_ids = self.treatment_prp
+        self.assertTrue(
+            self.discount_exec._check_can_apply(
+                5, user=self.user_executive, treatments=self.treatment_prp
+            )
+        )
+        with self.assertRaises(UserError) as error:
+            self.discount_exec._check_can_apply(
+                5, user=self.user_executive, treatments=self.treatment_prp | self.treatment_fue
+            )
+        self.assertIn("does not apply to Test FUE", str(error.exception))
+        self.assertTrue(
+            self.discount_manager._check_can_apply(
+                5, user=self.user_manager, treatments=self.treatment_fue
+            )
+        )
+
+    def test_maximum_between_0_and_100(self):
+        """C11: the maximum of a discount is more than 0% and at most 100%."""
+        self.discount_exec.max_percent = 100
+        for wrong in (0, -1, 100.5):
+            with (
+                self.subTest(max_percent=wrong),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(IntegrityError) as error,
+                self.env.cr.savepoint(),
+            ):
+                self.discount_exec.max_percent = wrong
+                self.discount_exec.flush_recordset()
+            self.assertIn(
+                "more than 0% and at most 100%",
+                self.env["hmr.discount"]._sql_error_to_message(error.exception),
+            )
+
+    def test_someone_may_apply_every_discount(self):
+        """C11: a discount nobody may apply is refused; by default only managers may."""
+        with self.assertRaises(ValidationError):
+            self.discount_exec.group_ids = [Command.clear()]
+        discount = self.env["hmr.discount"].create({"name": "Nuevo", "max_percent": 3})
+        self.assertEqual(discount.group_ids, self.group_manager)
+
+    def test_roles_offered_are_the_clinic_roles(self):
+        """C11: the roles offered for a discount are the HMR CRM ones."""
+        domain = self.env["hmr.discount"]._domain_group_ids()
+        offered = self.env["res.groups"].search(domain)
+        self.assertEqual(
+            offered,
+            self.group_executive
+            | self.group_manager
+            | self.env.ref("hmr_crm_addon.group_hmr_doctor"),
+        )

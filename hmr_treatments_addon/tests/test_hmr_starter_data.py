@@ -1,0 +1,113 @@
+from odoo.tests import tagged
+
+from .common import HmrTreatmentsCommon
+
+
+@tagged("post_install", "-at_install", "hmr_treatments")
+class TestHmrStarterData(HmrTreatmentsCommon):
+    def test_hair_process_and_treatments(self):
+        """C5: "Proceso Capilar" ships with the treatments that follow it."""
+        process = self.env.ref("hmr_treatments_addon.hmr_process_hair")
+        self.assertEqual(process.name, "Proceso Capilar")
+        fue = self.env.ref("hmr_treatments_addon.hmr_treatment_fue")
+        prp = self.env.ref("hmr_treatments_addon.hmr_treatment_prp")
+        beard = self.env.ref("hmr_treatments_addon.hmr_treatment_beard")
+        self.assertRecordValues(
+            fue | prp | beard,
+            [
+                {
+                    "name": "Trasplante capilar FUE",
+                    "process_id": process.id,
+                    "section_id": self.env.ref("hmr_crm_addon.hmr_section_hair").id,
+                },
+                {
+                    "name": "Tratamiento capilar PRP",
+                    "process_id": process.id,
+                    "section_id": self.env.ref("hmr_crm_addon.hmr_section_hair").id,
+                },
+                {
+                    "name": "Injerto de barba",
+                    "process_id": process.id,
+                    "section_id": self.env.ref("hmr_crm_addon.hmr_section_facial").id,
+                },
+            ],
+        )
+        self.assertIn(
+            self.env.ref("hmr_treatments_addon.product_product_hmr_fue_graft"), fue.product_ids
+        )
+
+    def test_service_products(self):
+        """C8: the clinic's starter products are services sold in quotes."""
+        products = self.env["product.product"].browse(
+            self.env.ref(f"hmr_treatments_addon.product_product_hmr_{xmlid}").id
+            for xmlid in (
+                "assessment",
+                "fue_graft",
+                "prp_session",
+                "mesotherapy_session",
+                "beard_graft",
+            )
+        )
+        self.assertEqual(set(products.mapped("type")), {"service"})
+        self.assertTrue(all(products.mapped("sale_ok")))
+        self.assertEqual(products.mapped("list_price"), [0.0, 45.0, 3500.0, 2500.0, 50.0])
+
+    def test_pricelist_costs(self):
+        """C10: "Tarifa HMR" prices every starter product, with a lower price per graft
+        for large FUE sessions; pricelists are enabled for every employee."""
+        pricelist = self.env.ref("hmr_treatments_addon.hmr_pricelist")
+        self.assertEqual(pricelist.name, "Tarifa HMR")
+        self.assertEqual(len(pricelist.item_ids), 6)
+        graft = self.env.ref("hmr_treatments_addon.product_product_hmr_fue_graft")
+        self.assertEqual(pricelist._get_product_price(graft, 1500), 45.0)
+        self.assertEqual(pricelist._get_product_price(graft, 2500), 40.0)
+        self.assertTrue(self.user_executive.has_group("product.group_product_pricelist"))
+        self.assertTrue(self.user_doctor.has_group("product.group_product_pricelist"))
+
+    def test_questionnaire(self):
+        """C9: the medical-history questionnaire ships with its five questions; the
+        starter treatments ask for it."""
+        survey = self.env.ref("hmr_treatments_addon.hmr_survey_hair_history")
+        self.assertEqual(survey.title, "Historia clínica capilar")
+        self.assertEqual(survey.question_count, 5)
+        self.assertEqual(
+            survey.question_ids.mapped("question_type"),
+            ["simple_choice", "simple_choice", "text_box", "text_box", "text_box"],
+        )
+        family = self.env.ref("hmr_treatments_addon.hmr_survey_hair_history_q2")
+        self.assertEqual(family.suggested_answer_ids.mapped("value"), ["Sí", "No", "No lo sé"])
+        self.assertEqual(self.env.ref("hmr_treatments_addon.hmr_treatment_fue").survey_id, survey)
+
+    def test_discounts(self):
+        """C11: the starter discounts and who may apply them."""
+        executive = self.env.ref("hmr_crm_addon.group_hmr_executive")
+        manager = self.env.ref("hmr_crm_addon.group_hmr_manager")
+        self.assertRecordValues(
+            self.env.ref("hmr_treatments_addon.hmr_discount_season")
+            | self.env.ref("hmr_treatments_addon.hmr_discount_cash")
+            | self.env.ref("hmr_treatments_addon.hmr_discount_management"),
+            [
+                {"max_percent": 10.0, "group_ids": executive.ids},
+                {"max_percent": 5.0, "group_ids": executive.ids},
+                {"max_percent": 25.0, "group_ids": manager.ids},
+            ],
+        )
+
+    def test_configuration_menus_for_managers(self):
+        """C5, C8, C9, C10, C11: the catalogs are under Configuration, which only
+        managers see."""
+        menu_ids = set(self.env["ir.ui.menu"].with_user(self.user_manager)._visible_menu_ids())
+        exec_menu_ids = set(
+            self.env["ir.ui.menu"].with_user(self.user_executive)._visible_menu_ids()
+        )
+        for xmlid in (
+            "hmr_menu_config_treatments",
+            "hmr_menu_config_processes",
+            "hmr_menu_config_products",
+            "hmr_menu_config_costs",
+            "hmr_menu_config_discounts",
+            "hmr_menu_config_questionnaires",
+        ):
+            menu = self.env.ref(f"hmr_treatments_addon.{xmlid}")
+            self.assertIn(menu.id, menu_ids, xmlid)
+            self.assertNotIn(menu.id, exec_menu_ids, xmlid)

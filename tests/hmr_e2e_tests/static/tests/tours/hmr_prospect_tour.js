@@ -1,0 +1,94 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+// P1, P2: a sales executive captures a prospect in the web client and assigns a treatment.
+registry.category("web_tour.tours").add("hmr_prospect_capture_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("hmr_crm_addon.hmr_menu_root", "Open HMR CRM"),
+        {
+            trigger: ".o_list_button_add",
+            content: "Create a prospect",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=first_name] input",
+            run: "edit Lucía",
+        },
+        {
+            trigger: ".o_field_widget[name=last_name] input",
+            run: "edit Ramírez Torres",
+        },
+        {
+            trigger: ".o_field_widget[name=email_from] input",
+            run: "edit lucia.tour@example.mx",
+        },
+        {
+            trigger: ".o_field_widget[name=contact_method_id] input",
+            run: "edit WhatsApp",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains(WhatsApp)",
+            run: "click",
+        },
+        {
+            trigger: ".o_notebook a[name=hmr_treatments]",
+            content: "Open the treatments of the prospect",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=treatment_case_ids] .o_field_x2many_list_row_add a",
+            content: "Assign a treatment",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=treatment_case_ids] .o_field_widget[name=treatment_id] input",
+            run: "edit Trasplante",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains(Trasplante capilar FUE)",
+            run: "click",
+        },
+        ...stepUtils.saveForm(),
+        {
+            trigger: ".o_breadcrumb .active:contains(Lucía Ramírez Torres)",
+            content: "The prospect is named after first name and surnames",
+        },
+        {
+            trigger: ".o_field_widget[name=treatment_case_ids] td:contains(Proceso Capilar)",
+            content: "The assigned treatment follows its process",
+        },
+    ],
+});
+
+// C3-C12: a manager finds every catalog under Configuration.
+registry.category("web_tour.tours").add("hmr_manager_catalogs_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("hmr_crm_addon.hmr_menu_root", "Open HMR CRM"),
+        {
+            trigger: 'button[data-menu-xmlid="hmr_crm_addon.hmr_menu_configuration"]',
+            run: "click",
+        },
+        {
+            trigger: 'a[data-menu-xmlid="hmr_crm_addon.hmr_menu_config_sections"]',
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row td:contains(Capilar)",
+            content: "The starter sections are listed",
+        },
+        {
+            trigger: 'button[data-menu-xmlid="hmr_crm_addon.hmr_menu_configuration"]',
+            run: "click",
+        },
+        {
+            trigger: 'a[data-menu-xmlid="hmr_crm_addon.hmr_menu_config_contact_methods"]',
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row td:contains(WhatsApp)",
+            content: "The starter contact methods are listed",
+        },
+    ],
+});

@@ -47,8 +47,8 @@ run: setup
 
 lint: $(VENV)/.requirements
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(BIN)/ruff check hmr_crm_addon hmr_treatments_addon tests data bench
-	$(BIN)/ruff format --check hmr_crm_addon hmr_treatments_addon tests data bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pylint --rcfile=.pylintrc hmr_crm_addon hmr_treatments_addon tests/hmr_e2e_tests
 
 unit: setup browser

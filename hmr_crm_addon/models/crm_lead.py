@@ -179,12 +179,12 @@ class CrmLead(models.Model):
         ]
         if not todo:
             return
-        # clean_context: a default_type='opportunity' of the pipeline is no partner type
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(clean_context(self.env.context))
-            .create([self._prepare_prospect_partner_values(vals) for vals in todo])
+        # clean_context drops the pipeline's defaults (default_type='opportunity' is no
+        # partner type): replacing the context is the point here
+        context = clean_context(self.env.context)
+        partner_model = self.env["res.partner"].sudo().with_context(context)  # pylint: disable=context-overridden
+        partners = partner_model.create(
+            [self._prepare_prospect_partner_values(vals) for vals in todo]
         )
         for vals, partner in zip(todo, partners, strict=True):
             vals["partner_id"] = partner.id

@@ -53,11 +53,15 @@ class TestProspect(HmrCrmCommon):
     def test_create_prospects_in_batch_each_own_contact(self):
         """P1: prospects created together (an import from the pipeline) each get their
         own individual contact, whatever defaults the pipeline puts in the context."""
-        leads = self.env["crm.lead"].with_context(default_type="opportunity").create(
-            [
-                self._prospect_values(f"Batch{index}", "Prospect", self.user_executive)
-                for index in range(3)
-            ]
+        leads = (
+            self.env["crm.lead"]
+            .with_context(default_type="opportunity")
+            .create(
+                [
+                    self._prospect_values(f"Batch{index}", "Prospect", self.user_executive)
+                    for index in range(3)
+                ]
+            )
         )
         self.assertEqual(len(leads.partner_id), 3)
         self.assertEqual(leads.mapped("partner_id.name"), leads.mapped("contact_name"))

@@ -21,7 +21,7 @@ class CrmLead(models.Model):
     last_name = fields.Char(string="Surnames", tracking=True)
     birth_date = fields.Date(tracking=True)
     age = fields.Integer(compute="_compute_age", help="Age in years, from the birth date.")
-    whatsapp = fields.Char(help="Leave empty when it is the phone number.")
+    whatsapp = fields.Char(string="WhatsApp", help="Leave empty when it is the phone number.")  # pylint: disable=attribute-string-redundant
     contact_method_id = fields.Many2one("hmr.contact.method", tracking=True, index="btree_not_null")
     section_id = fields.Many2one(
         "hmr.section", string="Clinic Section", tracking=True, index="btree_not_null"
@@ -84,9 +84,10 @@ class CrmLead(models.Model):
     def _onchange_prospect_names(self):
         full_name = self._get_prospect_full_name(self.first_name, self.last_name)
         if full_name:
-            self.contact_name = full_name
-            if not self.name or self.name == self._origin.contact_name:
+            # the title follows the names unless someone typed another one
+            if not self.name or self.name == self.contact_name:
                 self.name = full_name
+            self.contact_name = full_name
 
     @api.onchange("email_from", "phone")
     def _onchange_warn_duplicate_prospect(self):

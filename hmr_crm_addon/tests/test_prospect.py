@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import ValidationError
-from odoo.tests import freeze_time, tagged, users
+from odoo.tests import Form, freeze_time, tagged, users
 
 from .common import HmrCrmCommon
 
@@ -66,6 +66,19 @@ class TestProspect(HmrCrmCommon):
         self.assertEqual(len(leads.partner_id), 3)
         self.assertEqual(leads.mapped("partner_id.name"), leads.mapped("contact_name"))
         self.assertEqual(set(leads.mapped("partner_id.type")), {"contact"})
+
+    @users("hmr_exec")
+    def test_names_fill_title_in_form(self):
+        """P1: in the form, typing first name then surnames titles the prospect after
+        both, unless the executive typed another title."""
+        form = Form(self.env["crm.lead"].with_context(default_type="opportunity"))
+        form.first_name = "Lucía"
+        form.last_name = "Ramírez Torres"
+        self.assertEqual(form.name, "Lucía Ramírez Torres")
+        form.name = "Lucía - referred by Ana"
+        form.last_name = "Ramírez"
+        self.assertEqual(form.name, "Lucía - referred by Ana")
+        self.assertEqual(form.save().contact_name, "Lucía Ramírez")
 
     @users("hmr_exec")
     def test_edit_prospect(self):

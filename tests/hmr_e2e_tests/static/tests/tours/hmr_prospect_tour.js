@@ -51,7 +51,7 @@ registry.category("web_tour.tours").add("hmr_prospect_capture_tour", {
         },
         ...stepUtils.saveForm(),
         {
-            trigger: ".o_breadcrumb .active:contains(Lucía Ramírez Torres)",
+            trigger: ".o_last_breadcrumb_item:contains(Lucía Ramírez Torres)",
             content: "The prospect is named after first name and surnames",
         },
         {

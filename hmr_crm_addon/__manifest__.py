@@ -15,6 +15,7 @@
         "data/hmr_department_data.xml",
         "data/hmr_contact_method_data.xml",
         "data/utm_source_data.xml",
+        "data/ir_config_parameter_data.xml",
         "views/crm_lead_views.xml",
         "views/hmr_section_views.xml",
         "views/hmr_department_views.xml",

@@ -145,6 +145,13 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    def _hmr_disable_automatic_enrichment(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm.iap.lead.enrich.setting", "manual")
+        cron = self.env.ref("crm_iap_enrich.ir_cron_lead_enrichment", raise_if_not_found=False)
+        if cron:
+            cron.sudo().active = False
+
+    @api.model
     def _get_prospect_full_name(self, first_name, last_name):
         return " ".join(part.strip() for part in (first_name, last_name) if part and part.strip())
 

@@ -20,11 +20,20 @@ class HmrCatalogMixin(models.AbstractModel):
             groups = users._read_group([(field_name, "in", self.ids)], [field_name])
             used = self.browse([record.id for (record,) in groups])
             if used:
-                raise UserError(
-                    self.env._(
+                records = ", ".join(used.mapped("display_name"))
+                users = self.env["ir.model"]._get(model_name).name
+                if "active" in self._fields:
+                    message = self.env._(
                         "%(records)s cannot be deleted: %(users)s still use it. "
                         "Archive it instead, so that their history is kept.",
-                        records=", ".join(used.mapped("display_name")),
-                        users=self.env["ir.model"]._get(model_name).name,
+                        records=records,
+                        users=users,
                     )
-                )
+                else:
+                    message = self.env._(
+                        "%(records)s cannot be deleted: %(users)s still use it, "
+                        "and their history must be kept.",
+                        records=records,
+                        users=users,
+                    )
+                raise UserError(message)

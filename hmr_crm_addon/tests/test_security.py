@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
 from .common import HmrCrmCommon
@@ -69,7 +69,7 @@ class TestRoles(HmrCrmCommon):
         self.assertEqual(lead.first_name, "Bruno")
         with self.assertRaises(AccessError):
             lead.write({"first_name": "Changed"})
-        with self.assertRaises(AccessError):
+        with self.assertRaises(ValidationError):
             self.env["crm.lead"].create({"name": "Doctor's own prospect"})
         with self.assertRaises(AccessError):
             self.lead_exec.with_user(self.env.user).read(["name"])

@@ -57,6 +57,11 @@ class TestRoles(HmrCrmCommon):
         leads = self.lead_exec | self.lead_exec_2 | self.lead_unassigned
         visible = executive_env["crm.lead"].search([("id", "in", leads.ids)])
         self.assertEqual(visible, self.lead_exec | self.lead_unassigned)
+        doctor_env = self.env(user=self.user_doctor)
+        self.assertFalse(
+            doctor_env["crm.lead"].search([("id", "in", leads.ids)]),
+            "the setting is for executives: doctors still see only what they assess",
+        )
 
     @users("hmr_doctor")
     def test_doctor_reads_only_prospects_to_assess(self):

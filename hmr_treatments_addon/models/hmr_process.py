@@ -15,6 +15,7 @@ class HmrProcess(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
+    step_ids = fields.One2many("hmr.process.step", "process_id", string="Steps", copy=True)
     treatment_ids = fields.One2many("hmr.treatment", "process_id", string="Treatments")
     treatment_count = fields.Integer(compute="_compute_treatment_count")
 
@@ -27,6 +28,14 @@ class HmrProcess(models.Model):
         )
         for process in self:
             process.treatment_count = counts.get(process._origin, 0)
+
+    def _get_first_step(self):
+        self.ensure_one()
+        return self.step_ids[:1]
+
+    def _get_step(self, kind):
+        self.ensure_one()
+        return self.step_ids.filtered(lambda step: step.kind == kind)[:1]
 
     def _get_usage_fields(self):
         return [("hmr.treatment", "process_id")]

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 
 class HmrTreatmentCase(models.Model):
@@ -37,6 +41,49 @@ class HmrTreatmentCase(models.Model):
     partner_id = fields.Many2one(related="lead_id.partner_id", store=True, index="btree_not_null")
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index="btree_not_null")
 
+    # the process: the current step and the state of the whole case
+    step_id = fields.Many2one(
+        "hmr.process.step",
+        string="Step",
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_read_group_step_ids",
+        domain="[('process_id', '=', process_id)]",
+    )
+    step_kind = fields.Selection(related="step_id.kind", store=True)
+    state = fields.Selection(
+        [("open", "In Progress"), ("done", "Done"), ("lost", "Lost")],
+        default="open",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    step_date = fields.Datetime(
+        string="Step Since", copy=False, help="When the case entered its current step."
+    )
+    # step "photos" (S1)
+    photo_ids = fields.One2many("hmr.case.photo", "case_id", string="Photos")
+    photo_count = fields.Integer(compute="_compute_photo_state", store=True)
+    photo_required_count = fields.Integer(compute="_compute_photo_state", store=True)
+    photos_complete = fields.Boolean(compute="_compute_photo_state", store=True)
+    missing_photo_slot_ids = fields.Many2many(
+        "hmr.photo.slot", compute="_compute_missing_photo_slot_ids", string="Missing Photos"
+    )
+    photo_reminder_count = fields.Integer(copy=False, readonly=True)
+    next_photo_reminder_at = fields.Datetime(copy=False, readonly=True, index="btree_not_null")
+    # step "assessment" (S2)
+    doctor_id = fields.Many2one(
+        "res.users", string="Diagnosis Doctor", tracking=True, index="btree_not_null", copy=False
+    )
+    awaiting_doctor = fields.Boolean(
+        copy=False, readonly=True, index=True, help="No diagnosis doctor could take it yet."
+    )
+    assessment_ids = fields.One2many("hmr.assessment", "case_id", string="Assessments")
+    # steps "quote", "answer", "follow-up" (S2.3-S3.4)
+    order_ids = fields.One2many("sale.order", "hmr_case_id", string="Quotes")
+
     _lead_treatment_uniq = models.Constraint(
         "unique(lead_id, treatment_id)",
         "This treatment is already assigned to this prospect "
@@ -50,4 +97,360 @@ class HmrTreatmentCase(models.Model):
             prospect = case.lead_id.contact_name or case.lead_id.name
             case.name = " \N{EN DASH} ".join(
                 part for part in (case.treatment_id.name, prospect) if part
+            )
+
+    @api.depends("photo_ids.slot_id", "process_id.step_ids.photo_slot_ids")
+    def _compute_photo_state(self):
+        for case in self:
+            slots = case._get_photo_slots()
+            filled = case.photo_ids.slot_id & slots
+            case.photo_count = len(filled)
+            case.photo_required_count = len(slots)
+            case.photos_complete = len(filled) == len(slots)
+
+    @api.depends("photo_ids.slot_id", "process_id")
+    def _compute_missing_photo_slot_ids(self):
+        for case in self:
+            case.missing_photo_slot_ids = case._get_photo_slots() - case.photo_ids.slot_id
+
+    @api.model
+    def _read_group_step_ids(self, steps, domain):
+        process_ids = self.env.context.get("default_process_id")
+        if process_ids:
+            return steps.search([("process_id", "=", process_ids)])
+        return steps
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        cases = super().create(vals_list)
+        cases._start_process()
+        return cases
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_mark_lost(self):
+        self.ensure_one()
+        self._close("lost")
+
+    def action_reopen(self):
+        self.ensure_one()
+        if self.state == "open":
+            return
+        self.write({"state": "open"})
+        self._enter_step(self.step_id)
+
+    def action_create_quote(self):
+        """S2.3: the quote of the case, prefilled from the treatment's products (the
+        graft estimate as quantity where a product is quoted per graft) and the clinic's
+        pricelist. The doctor then saves it or sends it (S2.4)."""
+        self.ensure_one()
+        order = self.order_ids.filtered(lambda o: o.state in ("draft", "sent"))[:1]
+        if not order:
+            order = self.env["sale.order"].create(self._prepare_quote_values())
+            self.sudo().activity_feedback(["hmr_treatments_addon.mail_activity_type_hmr_quote"])
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_open_assessment(self):
+        """Open the doctor's current assessment of the case."""
+        self.ensure_one()
+        assessment = self.assessment_ids.filtered(lambda a: a.state == "open")[:1]
+        assessment = assessment or self.assessment_ids[:1]
+        if not assessment:
+            raise UserError(self.env._("No diagnosis doctor was given this case yet."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "hmr.assessment",
+            "res_id": assessment.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_quotes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sale.action_quotations_with_onboarding"
+        )
+        action.update(
+            domain=[("hmr_case_id", "=", self.id)],
+            context={"default_hmr_case_id": self.id, "create": False},
+        )
+        return action
+
+    def action_send_photo_reminder(self):
+        """Send the reminder of the missing photos now (S1.3)."""
+        self.ensure_one()
+        if self.step_kind != "photos" or self.photos_complete:
+            raise UserError(self.env._("This prospect has no photo missing."))
+        self._send_photo_reminders()
+
+    # ------------------------------------------------------------
+    # PROCESS ENGINE: each kind of step has its behaviour here, the
+    # order of the steps and their settings are data (S4)
+    # ------------------------------------------------------------
+
+    def _get_photo_slots(self):
+        self.ensure_one()
+        return self.process_id._get_step("photos").photo_slot_ids
+
+    def _start_process(self):
+        for case in self:
+            first_step = case.process_id._get_first_step()
+            if first_step:
+                case._enter_step(first_step)
+
+    def _get_next_step(self):
+        self.ensure_one()
+        steps = self.process_id.step_ids
+        if self.step_id not in steps:
+            return steps[:1]
+        return steps[list(steps).index(self.step_id) + 1 :][:1]
+
+    def _advance(self, from_kind):
+        """Leave the current step when it is of kind ``from_kind``: enter the next
+        one, or close the case after the last step."""
+        for case in self.filtered(lambda c: c.state == "open" and c.step_kind == from_kind):
+            next_step = case._get_next_step()
+            if next_step:
+                case._enter_step(next_step)
+            else:
+                case._close("done")
+
+    def _enter_step(self, step):
+        self.ensure_one()
+        self.write({"step_id": step.id, "step_date": fields.Datetime.now()})
+        getattr(self, f"_enter_step_{step.kind}")()
+
+    def _close(self, state):
+        self.write({"state": state, "next_photo_reminder_at": False})
+        self._release_doctor()
+
+    def _enter_step_photos(self):
+        if self.photos_complete:
+            self._advance("photos")
+        else:
+            # S1.3: the prospect hears what is missing right away, then at the cadence
+            self.next_photo_reminder_at = fields.Datetime.now()
+
+    def _enter_step_assessment(self):
+        self._notify_doctors_new_assessment()
+        self._assign_least_loaded_doctor()
+
+    def _enter_step_quote(self):
+        responsible = self.doctor_id or self.user_id
+        if responsible:
+            self.activity_schedule(
+                "hmr_treatments_addon.mail_activity_type_hmr_quote",
+                user_id=responsible.id,
+                note=self.env._("Prepare the quote of %(case)s.", case=self.name),
+            )
+
+    def _enter_step_answer(self):
+        """Nothing to do: the prospect answers on the portal (S3.1)."""
+
+    def _enter_step_follow_up(self):
+        """The acceptance schedules the follow-up (S3.4), see sale.order."""
+
+    def _on_photos_changed(self):
+        """Called by the photos after every upload or removal."""
+        self.flush_recordset(["photos_complete"])
+        self.filtered("photos_complete").write({"next_photo_reminder_at": False})
+        self.filtered("photos_complete")._advance("photos")
+
+    # ------------------------------------------------------------
+    # PHOTO REMINDERS (S1.2, S1.3)
+    # ------------------------------------------------------------
+
+    def _get_photo_reminder_due_domain(self):
+        return Domain(
+            [
+                ("state", "=", "open"),
+                ("step_kind", "=", "photos"),
+                ("photos_complete", "=", False),
+                ("next_photo_reminder_at", "<=", fields.Datetime.now()),
+            ]
+        )
+
+    def _send_photo_reminders(self):
+        """Mail each prospect what is still missing, and plan the next reminder in the
+        same transaction (the marker makes the cron exactly-once). Past the maximum
+        number of reminders, the sales executive gets an activity instead."""
+        now = fields.Datetime.now()
+        by_step = self.grouped("step_id")
+        for step, cases in by_step.items():
+            exhausted = cases.filtered(
+                lambda c, step=step: c.photo_reminder_count >= step.reminder_max_count
+            )
+            to_remind = cases - exhausted
+            if to_remind and step.reminder_template_id:
+                step.reminder_template_id.send_mail_batch(to_remind.ids)
+            for count, group in to_remind.grouped("photo_reminder_count").items():
+                group.write(
+                    {
+                        "photo_reminder_count": count + 1,
+                        "next_photo_reminder_at": now
+                        + timedelta(hours=step.reminder_interval_hours),
+                    }
+                )
+            if exhausted:
+                exhausted.write({"next_photo_reminder_at": False})
+                exhausted._schedule_executive_activity(
+                    self.env._("The prospect did not send the missing photos after the reminders.")
+                )
+
+    @api.model
+    def _cron_send_photo_reminders(self, batch_size=None):
+        # a batch is what the template renders in one go (mail.batch_size, as Odoo's own
+        # mail crons do): each batch then costs the same queries whatever its size (Q6)
+        batch_size = batch_size or (
+            int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0) or 50
+        )
+        domain = self._get_photo_reminder_due_domain()
+        while True:
+            cases = self.search(domain, limit=batch_size, order="next_photo_reminder_at, id")
+            # skip cases locked by a user, and re-check the condition once locked
+            cases = cases.try_lock_for_update().filtered_domain(domain)
+            if not cases:
+                return
+            cases._send_photo_reminders()
+            remaining = self.search_count(domain)
+            if not self.env["ir.cron"]._commit_progress(len(cases), remaining=remaining):
+                return
+
+    # ------------------------------------------------------------
+    # DIGEST OF INCOMPLETE PROFILES (S1.4)
+    # ------------------------------------------------------------
+
+    def _get_incomplete_profile_domain(self):
+        return Domain(
+            [
+                ("state", "=", "open"),
+                ("step_kind", "=", "photos"),
+                ("photos_complete", "=", False),
+                ("user_id", "!=", False),
+            ]
+        )
+
+    @api.model
+    def _cron_send_incomplete_profiles_digest(self):
+        """One message per sales executive listing all their incomplete prospects."""
+        template = self.env.ref("hmr_treatments_addon.mail_template_hmr_incomplete_digest")
+        groups = self._read_group(self._get_incomplete_profile_domain(), ["user_id"])
+        executives = self.env["res.users"].browse([user.id for (user,) in groups])
+        if executives:
+            template.send_mail_batch(executives.ids)
+        self.env["ir.cron"]._commit_progress(len(executives))
+
+    # ------------------------------------------------------------
+    # DIAGNOSIS DOCTORS (S2.1, S2.2)
+    # ------------------------------------------------------------
+
+    def _notify_doctors_new_assessment(self):
+        """S2.1: one message to all diagnosis doctors, whoever gets the assessment."""
+        doctors = self.env["res.users"]._hmr_get_diagnosis_doctors()
+        if not doctors:
+            return
+        self.message_notify(
+            partner_ids=doctors.partner_id.ids,
+            subject=self.env._("New prospect to assess: %(case)s", case=self.name),
+            body=self.env._(
+                "%(case)s completed the photos: a new assessment is waiting.", case=self.name
+            ),
+            model_description=self.env._("Assessment"),
+        )
+
+    def _assign_least_loaded_doctor(self):
+        """S2.2: the assessment goes to the doctor with the fewest open ones."""
+        doctor = self.env["res.users"]._hmr_take_least_loaded_doctor()
+        if not doctor:
+            self.awaiting_doctor = True
+            self._notify_managers_no_doctor()
+            return
+        self.write({"doctor_id": doctor.id, "awaiting_doctor": False})
+        self.lead_id.sudo().doctor_ids = [fields.Command.link(doctor.id)]
+        self.env["hmr.assessment"].sudo().create({"case_id": self.id, "doctor_id": doctor.id})
+        self.activity_schedule(
+            "hmr_treatments_addon.mail_activity_type_hmr_assessment",
+            user_id=doctor.id,
+            note=self.env._("Assess %(case)s and prepare the quote.", case=self.name),
+        )
+
+    def _notify_managers_no_doctor(self):
+        manager_group = self.env.ref("hmr_crm_addon.group_hmr_manager")
+        manager = manager_group.user_ids.filtered(lambda u: u.active and not u.share)[:1]
+        if manager:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=self.env._("No diagnosis doctor available"),
+                note=self.env._(
+                    "%(case)s is ready for its assessment but no diagnosis doctor is "
+                    "available: it will be assigned as soon as one is.",
+                    case=self.name,
+                ),
+            )
+
+    @api.model
+    def _assign_waiting_cases(self):
+        """Give the cases that wait for a doctor to the doctors now available."""
+        for case in self.search([("awaiting_doctor", "=", True), ("state", "=", "open")]):
+            case._assign_least_loaded_doctor()
+            if case.awaiting_doctor:
+                return
+
+    def _release_doctor(self):
+        """The doctor's open assessment is over (done, or the case closed)."""
+        open_assessments = self.assessment_ids.filtered(lambda a: a.state == "open")
+        open_assessments.sudo().write({"state": "cancelled"})
+
+    # ------------------------------------------------------------
+    # QUOTE (S2.3)
+    # ------------------------------------------------------------
+
+    def _prepare_quote_values(self):
+        self.ensure_one()
+        pricelist = self.env.ref("hmr_treatments_addon.hmr_pricelist", raise_if_not_found=False)
+        values = {
+            "partner_id": self.partner_id.id,
+            "opportunity_id": self.lead_id.id,
+            "hmr_case_id": self.id,
+            "user_id": self.user_id.id,
+            "team_id": self.lead_id.team_id.id,
+            "origin": self.name,
+            "order_line": [
+                fields.Command.create(self._prepare_quote_line_values(product))
+                for product in self.treatment_id.product_ids
+            ],
+        }
+        if pricelist and pricelist.active:
+            values["pricelist_id"] = pricelist.id
+        return values
+
+    def _prepare_quote_line_values(self, product):
+        grafts = self.assessment_ids.filtered(lambda a: a.state == "done")[:1].graft_estimate
+        quantity = grafts if product.hmr_quantity_from_grafts and grafts else 1
+        return {"product_id": product.id, "product_uom_qty": quantity}
+
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
+
+    def _schedule_executive_activity(self, note):
+        for case in self.filtered("user_id"):
+            case.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=case.user_id.id,
+                summary=self.env._("Follow up %(case)s", case=case.name),
+                note=note,
             )

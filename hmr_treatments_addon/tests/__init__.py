@@ -2,3 +2,10 @@ from . import test_hmr_catalogs
 from . import test_hmr_discount
 from . import test_hmr_starter_data
 from . import test_hmr_treatment_case
+from . import test_hmr_doctors
+from . import test_hmr_process_engine
+from . import test_hmr_assessment_quote
+from . import test_hmr_quote_answer
+from . import test_hmr_portal
+from . import test_hmr_photos
+from . import test_hmr_photo_reminders

@@ -1,0 +1,245 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import plaintext2html
+
+ANSWERS = [("accepted", "Accepted"), ("rejected", "Rejected"), ("talk", "Asked to talk")]
+
+
+class SaleOrder(models.Model):
+    """The quote of a treatment case and the prospect's answer to it (S2.4-S3.4)."""
+
+    _inherit = "sale.order"
+
+    hmr_case_id = fields.Many2one(
+        "hmr.treatment.case", string="Treatment Case", index="btree_not_null", copy=False
+    )
+    hmr_sent_at = fields.Datetime(string="Quote Sent On", readonly=True, copy=False)
+    hmr_answer = fields.Selection(
+        ANSWERS, string="Prospect's Answer", readonly=True, copy=False, tracking=True
+    )
+    hmr_answered_at = fields.Datetime(string="Answered On", readonly=True, copy=False)
+    hmr_answer_message = fields.Text(string="Prospect's Message", readonly=True, copy=False)
+    # the answer still to tell the prospect and the executive (S3.2), see the cron
+    hmr_answer_to_notify_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    # markers written with the alert they stand for: each alert goes out once (Q6)
+    hmr_no_answer_alerted_at = fields.Datetime(readonly=True, copy=False)
+    hmr_followed_up_at = fields.Datetime(
+        string="Followed Up On",
+        readonly=True,
+        copy=False,
+        help="When the sales executive marked the follow-up of the accepted quote done.",
+    )
+    hmr_follow_up_alerted_at = fields.Datetime(readonly=True, copy=False)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("state") == "sent":
+            self.filtered(lambda o: o.hmr_case_id and not o.hmr_sent_at)._hmr_on_quote_sent()
+        return res
+
+    # ------------------------------------------------------------
+    # THE PROSPECT'S ANSWER (S3.1, S3.2)
+    # ------------------------------------------------------------
+
+    def _hmr_on_quote_sent(self):
+        self.sudo().write({"hmr_sent_at": fields.Datetime.now()})
+        self.hmr_case_id.sudo()._advance("quote")
+
+    def _hmr_get_answer_refusal(self):
+        """Why the prospect cannot answer this quote now, or ``False`` when they can.
+
+        Accepting or rejecting is final; asking to talk is not, and may be repeated
+        until the prospect accepts or rejects. The portal shows this text too."""
+        self.ensure_one()
+        if self.hmr_answer == "accepted":
+            return self.env._("You already accepted this quote.")
+        if self.hmr_answer == "rejected":
+            return self.env._("You already rejected this quote.")
+        if self.state == "draft":
+            return self.env._(
+                "This quote is not ready yet: your sales executive will send it to you."
+            )
+        if self.state != "sent" or (self.hmr_case_id and self.hmr_case_id.state != "open"):
+            return self.env._("This quote can no longer be answered.")
+        if self.validity_date and self.validity_date < fields.Date.context_today(self):
+            return self.env._("This quote expired: ask your sales executive for a new one.")
+        return False
+
+    def _hmr_check_can_answer(self):
+        """Refuse a repeated, late or out-of-order answer with a clear message."""
+        refusal = self._hmr_get_answer_refusal()
+        if refusal:
+            raise UserError(refusal)
+
+    def _hmr_record_answer(self, answer, message=None):
+        """Record the prospect's answer and move the case on. Callers check
+        ``_hmr_check_can_answer()`` first: the portal records an acceptance once Odoo's
+        own signature succeeded.
+
+        Telling the prospect and the executive (S3.2) is queued for the quote cron,
+        triggered at once, as Odoo does for its order emails (``sale.async_emails``):
+        the prospect's request stays light (Q7), and a failing mail never undoes an
+        answer. With the cron archived, they are told right away."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "hmr_answer": answer,
+                "hmr_answered_at": fields.Datetime.now(),
+                "hmr_answer_message": message,
+                "hmr_answer_to_notify_at": fields.Datetime.now(),
+            }
+        )
+        case = self.hmr_case_id.sudo()
+        if answer == "accepted":
+            case._advance("answer")
+        elif answer == "rejected":
+            case._close("lost")
+        cron = self.env.ref(
+            "hmr_treatments_addon.ir_cron_hmr_quote_alerts", raise_if_not_found=False
+        )
+        if cron and cron.sudo().active:
+            cron.sudo()._trigger()
+        else:
+            self._hmr_notify_answers()
+
+    def _hmr_notify_answers(self):
+        """S3.2: each recorded answer mails the prospect its template, and gives the
+        executive an activity, which emails them too (once: the marker is cleared in
+        the same transaction)."""
+        orders = self.sudo().filtered("hmr_answer_to_notify_at")
+        for answer, answered in orders.grouped("hmr_answer").items():
+            template = self.env.ref(f"hmr_treatments_addon.mail_template_hmr_quote_{answer}")
+            template.sudo().send_mail_batch(answered.ids)
+        for order in orders:
+            order._hmr_schedule_executive_activity(*order._hmr_get_answer_activity())
+        orders.write({"hmr_answer_to_notify_at": False})
+
+    def _hmr_get_answer_activity(self):
+        """The executive's activity for the answer: (activity type xmlid, note)."""
+        self.ensure_one()
+        message = self.hmr_answer_message or "-"
+        if self.hmr_answer == "accepted":
+            return (
+                "hmr_treatments_addon.mail_activity_type_hmr_follow_up",
+                self.env._("The prospect accepted the quote: follow up within the day."),
+            )
+        if self.hmr_answer == "rejected":
+            return (
+                "mail.mail_activity_data_todo",
+                self.env._("The prospect rejected the quote: %(reason)s", reason=message),
+            )
+        return (
+            "mail.mail_activity_data_call",
+            self.env._("The prospect asks to talk: %(message)s", message=message),
+        )
+
+    def _hmr_schedule_executive_activity(self, activity_xmlid, note):
+        """The executive hears of each answer by an activity, which emails them too.
+        ``note`` may hold what the prospect typed: it is escaped here."""
+        executive = self.user_id or self.hmr_case_id.user_id
+        if executive:
+            self.sudo().activity_schedule(
+                activity_xmlid, user_id=executive.id, note=plaintext2html(note)
+            )
+
+    def _hmr_mark_followed_up(self):
+        self.filtered(lambda o: not o.hmr_followed_up_at).sudo().write(
+            {"hmr_followed_up_at": fields.Datetime.now()}
+        )
+        self.hmr_case_id.sudo()._advance("follow_up")
+
+    # ------------------------------------------------------------
+    # 24-HOUR ALERTS (S3.3, S3.4)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _hmr_get_unanswered_domain(self, step):
+        """Quotes of the step's process sent ``deadline_hours`` ago that the prospect has
+        not answered at all (asking to talk is an answer: the executive already has a
+        call activity for it)."""
+        limit = fields.Datetime.now() - timedelta(hours=step.deadline_hours)
+        return Domain(
+            [
+                ("hmr_case_id.process_id", "=", step.process_id.id),
+                ("hmr_case_id.state", "=", "open"),
+                ("state", "=", "sent"),
+                ("user_id", "!=", False),
+                ("hmr_answer", "=", False),
+                ("hmr_sent_at", "<=", limit),
+                ("hmr_no_answer_alerted_at", "=", False),
+            ]
+        )
+
+    @api.model
+    def _hmr_get_no_follow_up_domain(self, step):
+        limit = fields.Datetime.now() - timedelta(hours=step.deadline_hours)
+        return Domain(
+            [
+                ("hmr_case_id.process_id", "=", step.process_id.id),
+                ("hmr_case_id.state", "=", "open"),
+                ("user_id", "!=", False),
+                ("hmr_answer", "=", "accepted"),
+                ("hmr_answered_at", "<=", limit),
+                ("hmr_followed_up_at", "=", False),
+                ("hmr_follow_up_alerted_at", "=", False),
+            ]
+        )
+
+    @api.model
+    def _cron_hmr_quote_alerts(self, batch_size=None):
+        """Tell the prospects and executives of the answers recorded (S3.2, triggered by
+        each answer), then alert the executives, once each, of quotes unanswered and of
+        accepted quotes nobody followed up within the process's limits (the steps'
+        ``deadline_hours``, S3.3, S3.4).
+
+        A batch is one chunk of mails (``mail.batch_size``, as mass mailings): the
+        alerts' queries do not depend on its size (Q6), and each batch is committed."""
+        batch_size = (
+            batch_size
+            or int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 0))
+            or 50
+        )
+        if not self._hmr_process_in_batches(
+            Domain("hmr_answer_to_notify_at", "!=", False),
+            lambda orders: orders._hmr_notify_answers(),
+            batch_size,
+        ):
+            return
+        Step = self.env["hmr.process.step"]
+        alerts = [
+            (step, self._hmr_get_unanswered_domain, "hmr_no_answer_alerted_at", "no_answer")
+            for step in Step.search([("kind", "=", "answer")])
+        ] + [
+            (step, self._hmr_get_no_follow_up_domain, "hmr_follow_up_alerted_at", "no_follow_up")
+            for step in Step.search([("kind", "=", "follow_up")])
+        ]
+        for step, get_domain, marker, alert in alerts:
+            if not self._hmr_process_in_batches(
+                get_domain(step),
+                lambda orders, marker=marker, alert=alert: orders._hmr_send_alert(marker, alert),
+                batch_size,
+            ):
+                return
+
+    @api.model
+    def _hmr_process_in_batches(self, domain, process, batch_size):
+        """Apply ``process`` to the quotes matching ``domain``, batch after batch, each
+        committed. Quotes a user is editing are skipped (the next run takes them), and
+        the condition is checked again once locked. False when the cron ran out of time."""
+        while orders := self.search(domain, limit=batch_size, order="id"):
+            orders = orders.try_lock_for_update().filtered_domain(domain)
+            if not orders:
+                break
+            process(orders)
+            if not self.env["ir.cron"]._commit_progress(len(orders)):
+                return False
+        return True
+
+    def _hmr_send_alert(self, marker, alert):
+        """Queue the alert and write its marker in the same transaction (exactly-once)."""
+        self.write({marker: fields.Datetime.now()})
+        template = self.env.ref(f"hmr_treatments_addon.mail_template_hmr_alert_{alert}")
+        template.send_mail_batch(self.ids)

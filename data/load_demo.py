@@ -11,10 +11,12 @@ records (the sheet's "ID paciente" column is their external ID) and no treatment
 
 The prospects are imported from ``data/prospects.xlsx`` through Odoo's own import wizard
 (``base_import.import``), exactly as a manager would import the clinic's old export.
-The sample photos of ``data/photos/`` are not loaded: they are private medical data and go into
-the photo model of the "Proceso Capilar", not into plain attachments.
+The treatments' cases are then walked to every step of the "Proceso Capilar" (photos missing,
+photos partly sent, assessment, quote saved, quote sent, accepted, rejected, asked to talk) with
+the drawn sample photos of ``data/photos/``, stored in the private photo model of the process.
 """
 
+import base64
 import time
 from pathlib import Path
 
@@ -22,6 +24,21 @@ from odoo import Command
 
 DATA_DIR = Path(globals().get("__file__", "data/load_demo.py")).resolve().parent
 PROSPECTS_FILE = DATA_DIR / "prospects.xlsx"
+PHOTOS_DIR = DATA_DIR / "photos"
+PHOTO_FILES = ["front.jpg", "top.jpg", "crown.jpg", "left.jpg", "right.jpg"]
+PHOTO_VARIANTS = ["", "early_loss", "advanced_loss"]
+# where each demo case of the Proceso Capilar is left, in the order of the sheet
+DEMO_STAGES = [
+    "no_photos",
+    "some_photos",
+    "assessment",
+    "quote_saved",
+    "quote_sent",
+    "accepted",
+    "rejected",
+    "talk",
+    "followed_up",
+]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 LANG = "es_MX"
@@ -116,6 +133,9 @@ def setup_company(env):
         }
     )
     company.partner_id.write({"lang": LANG, "tz": TZ})
+    pricelist = env.ref("hmr_treatments_addon.hmr_pricelist", raise_if_not_found=False)
+    if pricelist:
+        pricelist.currency_id = mxn
     if "resource_calendar_id" in company and company.resource_calendar_id:
         company.resource_calendar_id.tz = TZ
     return company
@@ -148,6 +168,10 @@ def setup_staff(env, company):
             "hmr_section_id": section.id,
             "notification_type": "inbox",
         }
+        home = "hmr_treatments_addon.hmr_treatment_case_action_my_assessments"
+        if group != "group_hmr_doctor" or not env.ref(home, raise_if_not_found=False):
+            home = "hmr_crm_addon.crm_lead_action_prospects"
+        values["action_id"] = env.ref(home).id
         user = users.search([("login", "=", login)], limit=1)
         if user:
             user.write(values)
@@ -263,11 +287,89 @@ def assign_treatments(env, rows):
 
 
 # ------------------------------------------------------------------------------------------------
+# The Proceso Capilar at every step
+# ------------------------------------------------------------------------------------------------
+
+
+def read_sample_photos(variant):
+    folder = PHOTOS_DIR / variant if variant else PHOTOS_DIR
+    return [base64.b64encode((folder / name).read_bytes()) for name in PHOTO_FILES]
+
+
+def send_photos(env, case, count, variant=""):
+    """Store ``count`` sample photos in the case's slots, as the prospect would."""
+    photos = read_sample_photos(variant)
+    slots = case.missing_photo_slot_ids[:count]
+    env["hmr.case.photo"].create(
+        [
+            {"case_id": case.id, "slot_id": slot.id, "image": image}
+            for slot, image in zip(slots, photos, strict=False)
+        ]
+    )
+
+
+def assess(case, grafts):
+    assessment = case.assessment_ids.filtered(lambda a: a.state == "open")[:1]
+    assessment.write(
+        {
+            "hair_loss_scale": "4",
+            "donor_area": "good",
+            "graft_estimate": grafts,
+            "findings": "<p>Entradas pronunciadas y adelgazamiento en la coronilla.</p>",
+            "recommendation": "Trasplante FUE en línea frontal y coronilla.",
+        }
+    )
+    action = assessment.action_done()
+    return case.env["sale.order"].browse(action["res_id"])
+
+
+def walk_case(env, case, stage, index):
+    """Take one demo case to ``stage`` through the process's own methods."""
+    if stage == "no_photos":
+        return
+    variant = PHOTO_VARIANTS[index % len(PHOTO_VARIANTS)]
+    if stage == "some_photos":
+        send_photos(env, case, 2, variant)
+        return
+    send_photos(env, case, len(PHOTO_FILES), variant)
+    if stage == "assessment" or case.step_kind != "assessment":
+        return
+    order = assess(case, grafts=1800 + 200 * index)
+    if stage == "quote_saved":
+        return
+    order.action_quotation_sent()
+    if stage == "quote_sent":
+        return
+    answer = {"rejected": "rejected", "talk": "talk"}.get(stage, "accepted")
+    message = {
+        "rejected": "Por ahora el precio está fuera de mi presupuesto.",
+        "talk": "¿Se puede pagar en mensualidades?",
+    }.get(stage)
+    if answer == "rejected":
+        order._action_cancel()
+    order._hmr_record_answer(answer, message)
+    if stage == "followed_up":
+        follow_up = env.ref("hmr_treatments_addon.mail_activity_type_hmr_follow_up")
+        order.activity_ids.filtered(lambda a: a.activity_type_id == follow_up).action_feedback(
+            feedback="Cita de procedimiento agendada."
+        )
+
+
+def walk_cases(env, cases):
+    """Leave the Proceso Capilar cases of the demo at every step, in turn."""
+    hair = env.ref("hmr_treatments_addon.hmr_process_hair", raise_if_not_found=False)
+    cases = cases.filtered(lambda case: case.process_id == hair and case.step_kind == "photos")
+    for index, case in enumerate(cases):
+        walk_case(env, case, DEMO_STAGES[index % len(DEMO_STAGES)], index)
+    return cases
+
+
+# ------------------------------------------------------------------------------------------------
 # Main
 # ------------------------------------------------------------------------------------------------
 
 
-def print_summary(env, staff, prospects, cases, started):
+def print_summary(env, staff, prospects, cases, walked, started):
     roles = {"manager": 0, "executive": 0, "doctor": 0}
     for user in staff:
         roles[user.hmr_role] += 1
@@ -279,8 +381,8 @@ def print_summary(env, staff, prospects, cases, started):
         f"{roles['doctor']} doctors), logins = passwords, admin / admin\n"
         f"  prospects: {len(prospects)} imported ({unassigned} without executive), "
         f"{env['crm.lead'].search_count([])} in the CRM\n"
-        f"  treatment assignments created: {len(cases)}\n"
-        "  sample photos: not loaded (they go into the Proceso Capilar photo model)"
+        f"  treatment assignments created: {len(cases)}, "
+        f"{len(walked)} walked through the Proceso Capilar"
     )
 
 
@@ -292,12 +394,13 @@ def main(env):
         staff = setup_staff(env, company)
         prospects = import_prospects(env)
         cases = assign_treatments(env, read_sheet_rows())
+        walked = walk_cases(env, cases)
     except DemoLoadError as error:
         env.cr.rollback()
         print(f"ERROR: the demo clinic was not loaded: {error}")
         raise SystemExit(1) from error
     env.cr.commit()
-    print_summary(env, staff, prospects, cases, started)
+    print_summary(env, staff, prospects, cases, walked, started)
 
 
 if __name__ == "__main__":

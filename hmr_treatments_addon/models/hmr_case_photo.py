@@ -3,10 +3,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.hmr_treatments_addon.tools.photo_upload import (
-    decode_base64_photo,
-    sanitize_photo,
-)
+from ..tools.photo_upload import decode_base64_photo, sanitize_photo
 
 # what the upload check derives from the image itself: never taken from the caller
 IMAGE_METADATA_FIELDS = ("mimetype", "file_size", "width", "height")

@@ -7,8 +7,7 @@ from PIL import Image
 
 from odoo import Command
 
-from odoo.addons.hmr_treatments_addon.tools.photo_upload import PNG_MAGIC
-
+from ..tools.photo_upload import PNG_MAGIC
 from .common import HmrTreatmentsCommon
 
 SLOT_NAMES = ("Frente", "Parte superior", "Coronilla / nuca", "Lado izquierdo", "Lado derecho")
@@ -76,7 +75,7 @@ class HmrPhotosCommon(HmrTreatmentsCommon):
 
     @staticmethod
     def make_png_header(width, height):
-        """A valid, tiny PNG whose header announces ``width`` × ``height`` pixels: what a
+        """A valid, tiny PNG whose header announces ``width`` x ``height`` pixels: what a
         decompression bomb looks like before its pixels are decoded."""
 
         def chunk(kind, data):

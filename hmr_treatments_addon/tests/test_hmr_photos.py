@@ -14,9 +14,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.hmr_treatments_addon.tools import photo_upload
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..tools import photo_upload
 from .common_photos import SLOT_NAMES, HmrPhotosCommon
 
 GPS_TAG = 34853
@@ -182,8 +182,8 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
 
     def test_decompression_bomb_refused(self):
         """B3: images announcing more pixels than allowed are refused on their header,
-        before their pixels are decoded: a 20000 × 20000 PNG weighs a few hundred bytes
-        and would take 400 MB once decoded; 8000 × 6000 (48 MP) is over our own limit
+        before their pixels are decoded: a 20000 x 20000 PNG weighs a few hundred bytes
+        and would take 400 MB once decoded; 8000 x 6000 (48 MP) is over our own limit
         though under Pillow's."""
         for width, height in ((20000, 20000), (8000, 6000)):
             raw = self.make_png_header(width, height)
@@ -191,7 +191,7 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
             with (
                 self.subTest(size=(width, height)),
                 patch.object(photo_upload.Image, "open", side_effect=AssertionError),
-                self.assertRaisesRegex(UserError, f"{width} × {height} pixels"),
+                self.assertRaisesRegex(UserError, f"{width} x {height} pixels"),
             ):
                 self.env["hmr.case.photo"].create(self.photo_values(self.slots[0], raw))
         self.assertFalse(self._photos())
@@ -202,7 +202,7 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         raw = self.make_png_header(100, 100)
         with (
             patch.object(photo_upload.Image, "MAX_IMAGE_PIXELS", 1000),
-            self.assertRaisesRegex(UserError, "100 × 100 pixels"),
+            self.assertRaisesRegex(UserError, "100 x 100 pixels"),
         ):
             self.env["hmr.case.photo"]._prepare_image(raw)
 
@@ -541,7 +541,7 @@ class TestHmrPhotoConcurrency(HmrPhotosCommon):
                     self._upload(env, slot_index)
                     env.flush_all()
                 outcome["result"] = "committed"
-            except Exception as error:  # noqa: BLE001 - the outcome is what is tested
+            except Exception as error:  # the outcome is what is tested
                 outcome["result"] = error
 
         thread = threading.Thread(target=upload, name="hmr_photo_concurrent_upload")

@@ -334,6 +334,8 @@ class TestHmrPortal(HttpCase, HmrQuoteCommon):
         page = self._page(vanilla, token)
         self.assertEqual(page.status_code, 200)
         self.assertNotIn("hmr_talk_sidebar_button", page.text)
+        textarea = html.fromstring(page.content).xpath("//textarea[@name='decline_message']")
+        self.assertIsNotNone(textarea[0].get("required"), "Odoo's reason stays required")
         # Odoo's decline needs a reason on a quote to sign: unchanged
         response = self._decline(vanilla, token)
         self.assertIn("message=cant_reject", response.headers["Location"])

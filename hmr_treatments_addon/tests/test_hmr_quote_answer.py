@@ -1,3 +1,4 @@
+import logging
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -8,6 +9,8 @@ from odoo.tests import RecordCapturer, freeze_time, new_test_user, tagged
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import HmrTreatmentsCommon
+
+_logger = logging.getLogger(__name__)
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 
@@ -433,6 +436,7 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
             make_due_orders(100)
             count_100, mails_100 = count_queries()
         self.assertEqual((mails_10, mails_100), (20, 200))
+        _logger.info("Q6 alert cron queries: 10+10 due %s, 100+100 due %s", count_10, count_100)
         self.assertLessEqual(
             abs(count_100 - count_10),
             3,

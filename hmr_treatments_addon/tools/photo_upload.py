@@ -142,8 +142,7 @@ def sanitize_photo(env, raw):
     elif image_format:
         raise UserError(
             env._(
-                "%(format)s files are not accepted: please send the photo as a JPEG or "
-                "PNG image.",
+                "%(format)s files are not accepted: please send the photo as a JPEG or PNG image.",
                 format=image_format,
             )
         )
@@ -212,7 +211,7 @@ def _check_pixels(env, width, height):
 def _too_many_pixels(env, width, height):
     return UserError(
         env._(
-            "The photo is too large (%(width)s × %(height)s pixels): the limit is %(limit)s "
+            "The photo is too large (%(width)s x %(height)s pixels): the limit is %(limit)s "
             "megapixels. Please send a smaller photo.",
             width=width,
             height=height,
@@ -271,7 +270,7 @@ def _open_heif(env, raw):
         image.load()
     except UserError:
         raise
-    except Exception as error:  # noqa: BLE001 - any failure of the optional decoder
+    except Exception as error:  # any failure of the optional decoder
         _logger.info("HEIF photo refused, it could not be decoded: %s", error)
         raise _damaged(env) from error
     # libheif already applied the rotation of the container: EXIF orientation is ignored

@@ -11,6 +11,9 @@ class TestWebClientTours(HttpCase):
         cls.executive = mail_new_test_user(
             cls.env, login="tour_exec", groups="hmr_crm_addon.group_hmr_executive", name="Tour Exec"
         )
+        cls.executive_2 = mail_new_test_user(
+            cls.env, login="tour_exec2", groups="hmr_crm_addon.group_hmr_executive", name="Exec 2"
+        )
         cls.manager = mail_new_test_user(
             cls.env, login="tour_manager", groups="hmr_crm_addon.group_hmr_manager", name="Tour Mgr"
         )
@@ -29,3 +32,15 @@ class TestWebClientTours(HttpCase):
     def test_manager_browses_catalogs(self):
         """C3, C6: a manager finds the clinic's catalogs under Configuration."""
         self.start_tour("/odoo", "hmr_manager_catalogs_tour", login="tour_manager")
+
+    def test_foreign_prospect_is_refused_once(self):
+        """C2: an executive opening another executive's prospect by its address gets an
+        access error, once (no reload loop), and the prospect's data is not shown."""
+        foreign = self.env["crm.lead"].create(
+            {"first_name": "Secreta", "last_name": "Ajena", "user_id": self.executive_2.id}
+        )
+        self.start_tour(
+            f"/odoo/hmr-prospects/{foreign.id}",
+            "hmr_foreign_prospect_refused_tour",
+            login="tour_exec",
+        )

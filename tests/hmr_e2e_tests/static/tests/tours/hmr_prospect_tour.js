@@ -92,3 +92,14 @@ registry.category("web_tour.tours").add("hmr_manager_catalogs_tour", {
         },
     ],
 });
+
+// C2: another executive's prospect, opened by its address, is refused with a clear
+// error (and the web client does not reload in a loop looking for another company).
+registry.category("web_tour.tours").add("hmr_foreign_prospect_refused_tour", {
+    steps: () => [
+        {
+            trigger: ".o_error_dialog, .modal:contains(Access Error), .modal:contains(restricted)",
+            content: "The access error is shown",
+        },
+    ],
+});

@@ -19,7 +19,7 @@ echo ">> Installing $MODULES on the throw-away database $DB"
 
 echo ">> Running the test suite"
 TEST_DIRS=$(ls -d hmr_*_addon/tests tests/hmr_*/tests 2>/dev/null)
-"$BIN/python" -m pytest -p no:cacheprovider -rfEs --odoo-http \
+"$BIN/python" -m pytest -p no:cacheprovider -rfEs --odoo-http --timeout=900 \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" --odoo-log-level=warn \
     --odoo-extra=db_host=127.0.0.1 $TEST_DIRS 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}

@@ -3,7 +3,11 @@ from . import hmr_contact_method
 from . import hmr_department
 from . import hmr_section
 from . import crm_lead
+from . import hmr_call
+from . import hmr_crm_export
+from . import hmr_crm_status_history
 from . import res_company
 from . import res_config_settings
 from . import res_users
+from . import sale_order
 from . import utm_source

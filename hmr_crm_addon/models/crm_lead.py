@@ -3,8 +3,30 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 from odoo.tools.misc import clean_context
+
+from ..tools.phone_key import phone_key
+
+# D1: DriCloud's statuses, in its order (PACIENTE - LEAD - CONTACTO - ACUERDO - CLIENTE -
+# NO INTERESADO); the status places the prospect in a tab of the CRM panel
+CRM_STATUSES = [
+    ("patient", "Patient"),
+    ("lead", "Lead"),
+    ("contact", "Contact"),
+    ("deal", "Deal"),
+    ("client", "Client"),
+    ("not_interested", "Not Interested"),
+]
+# D4: how the negotiation of a deal goes, from the quote delivered to won or lost
+DEAL_STATUSES = [
+    ("quote_sent", "Quote Delivered"),
+    ("negotiation", "Negotiating"),
+    ("won", "Won"),
+    ("lost", "Lost"),
+]
+# statuses of prospects still to be worked before a quote
+PRE_DEAL_STATUSES = ("patient", "lead", "contact")
 
 
 class CrmLead(models.Model):
@@ -40,6 +62,62 @@ class CrmLead(models.Model):
     )
     source_id = fields.Many2one(string="Contact Source")
 
+    # D1-D5: the CRM panel
+    crm_status = fields.Selection(
+        CRM_STATUSES,
+        string="CRM Status",
+        default="lead",
+        required=True,
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand=True,
+        help="Places the prospect in its tab of the CRM panel. Kept consistent with the "
+        "pipeline: a won prospect is a client, a lost one is not interested, a quote "
+        "sent makes it a deal.",
+    )
+    crm_status_date = fields.Datetime(
+        string="In Status Since", default=fields.Datetime.now, readonly=True, copy=False
+    )
+    deal_status = fields.Selection(
+        DEAL_STATUSES,
+        tracking=True,
+        index="btree_not_null",
+        copy=False,
+        group_expand=True,
+        help="How the negotiation goes, from the quote delivered to won or lost. "
+        "Follows the fate of the prospect's quotes.",
+    )
+    hmr_sale_comment = fields.Text(
+        string="Sale Comments", tracking=True, help="How the sale is going, in a few words."
+    )
+    hmr_status_history_ids = fields.One2many(
+        "hmr.crm.status.history", "lead_id", string="Status History"
+    )
+    # D6: calls at a time of day
+    hmr_call_ids = fields.One2many("hmr.call", "lead_id", string="Calls")
+    hmr_call_count = fields.Integer(compute="_compute_hmr_call_count", string="Call Count")
+    hmr_next_call_at = fields.Datetime(
+        string="Next Call",
+        compute="_compute_hmr_next_call_at",
+        store=True,
+        help="The earliest call still to make.",
+    )
+    # B6: possible duplicates (same email, or same phone whatever its Mexican variant)
+    hmr_phone_key = fields.Char(
+        compute="_compute_hmr_phone_key", store=True, index="btree_not_null", copy=False
+    )
+    hmr_duplicate_info = fields.Char(
+        compute="_compute_hmr_duplicates",
+        string="Possible Duplicates",
+        help="Other prospects with the same email or phone, and who holds them.",
+    )
+    hmr_is_duplicate = fields.Boolean(
+        string="Possible Duplicate",
+        compute="_compute_hmr_duplicates",
+        search="_search_hmr_is_duplicate",
+    )
+
     # ------------------------------------------------------------
     # COMPUTES
     # ------------------------------------------------------------
@@ -49,6 +127,64 @@ class CrmLead(models.Model):
         today = fields.Date.context_today(self)
         for lead in self:
             lead.age = relativedelta(today, lead.birth_date).years if lead.birth_date else 0
+
+    def _compute_hmr_call_count(self):
+        counts = dict(
+            self.env["hmr.call"]._read_group(
+                [("lead_id", "in", self._origin.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.hmr_call_count = counts.get(lead._origin, 0)
+
+    @api.depends("hmr_call_ids.call_at", "hmr_call_ids.state")
+    def _compute_hmr_next_call_at(self):
+        for lead in self:
+            planned = lead.hmr_call_ids.filtered(lambda c: c.state == "planned")
+            lead.hmr_next_call_at = min(planned.mapped("call_at"), default=False)
+
+    @api.depends("phone", "country_id")
+    def _compute_hmr_phone_key(self):
+        default_code = str(self.env.company.country_id.phone_code or "") or None
+        for lead in self:
+            code = lead.country_id.phone_code
+            lead.hmr_phone_key = phone_key(lead.phone, str(code) if code else default_code)
+
+    @api.depends("email_normalized", "hmr_phone_key")
+    def _compute_hmr_duplicates(self):
+        # sudo: a duplicate held by another executive, or lost, must be flagged too
+        Lead = self.sudo().with_context(active_test=False)
+        for lead in self:
+            duplicates = Lead.search(lead._get_prospect_duplicate_domain(), limit=10)
+            lead.hmr_is_duplicate = bool(duplicates)
+            lead.hmr_duplicate_info = ", ".join(
+                f"{duplicate.display_name} ({duplicate.user_id.name or '-'})"
+                for duplicate in duplicates
+            )
+
+    def _search_hmr_is_duplicate(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        if True in value and False in value:
+            return Domain.TRUE
+        self.flush_model(["email_normalized", "hmr_phone_key"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM crm_lead
+                 WHERE email_normalized IN (
+                        SELECT email_normalized FROM crm_lead
+                         WHERE email_normalized IS NOT NULL
+                      GROUP BY email_normalized HAVING COUNT(*) > 1)
+                    OR hmr_phone_key IN (
+                        SELECT hmr_phone_key FROM crm_lead
+                         WHERE hmr_phone_key IS NOT NULL
+                      GROUP BY hmr_phone_key HAVING COUNT(*) > 1)
+                """
+            )
+        )
+        domain = Domain("id", "in", [row[0] for row in rows])
+        return domain if True in value else ~domain
 
     # ------------------------------------------------------------
     # CONSTRAINTS AND ONCHANGE
@@ -109,12 +245,15 @@ class CrmLead(models.Model):
         return None
 
     def _get_prospect_duplicate_domain(self):
-        """Other prospects with the same normalized email or sanitized phone."""
+        """Other prospects with the same normalized email or phone (B6: the phone's key
+        folds the Mexican variants +52, +52 1, 044... onto one number)."""
         criteria = []
         if self.email_normalized:
             criteria.append(Domain("email_normalized", "=", self.email_normalized))
         if self.phone_sanitized:
             criteria.append(Domain("phone_sanitized", "=", self.phone_sanitized))
+        if self.hmr_phone_key:
+            criteria.append(Domain("hmr_phone_key", "=", self.hmr_phone_key))
         if not criteria:
             return Domain.FALSE
         return Domain.OR(criteria) & Domain("id", "!=", self._origin.id or 0)
@@ -128,7 +267,12 @@ class CrmLead(models.Model):
         for vals in vals_list:
             self._prepare_prospect_names(vals)
         self._create_prospect_partners(vals_list)
-        return super().create(vals_list)
+        leads = super().create(vals_list)
+        leads._hmr_start_status_history()
+        # D1: a status chosen at creation puts the pipeline in line with it
+        for lead in leads.filtered(lambda lead: lead.crm_status not in PRE_DEAL_STATUSES):
+            lead._hmr_apply_crm_status()
+        return leads
 
     def write(self, vals):
         if {"first_name", "last_name"} & vals.keys() and len(self) == 1:
@@ -138,7 +282,261 @@ class CrmLead(models.Model):
             )
             if self.partner_id and vals.get("contact_name"):
                 self.partner_id.name = vals["contact_name"]
-        return super().write(vals)
+        old_statuses = None
+        if {"crm_status", "deal_status"} & vals.keys():
+            old_statuses = {lead.id: (lead.crm_status, lead.deal_status) for lead in self}
+        res = super().write(vals)
+        if old_statuses is not None:
+            self._hmr_after_status_write(old_statuses, vals)
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_hmr_schedule_call(self):
+        """D2, D6: plan a call to the prospect at a day and time."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Schedule a Call"),
+            "res_model": "hmr.call",
+            "view_mode": "form",
+            "views": [(self.env.ref("hmr_crm_addon.hmr_call_view_form_quick").id, "form")],
+            "target": "new",
+            "context": {
+                "default_lead_id": self.id,
+                "default_user_id": (self.user_id or self.env.user).id,
+            },
+        }
+
+    def action_hmr_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("hmr_crm_addon.hmr_call_action")
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {
+            "default_lead_id": self.id,
+            "default_user_id": (self.user_id or self.env.user).id,
+        }
+        return action
+
+    def action_hmr_send_message(self):
+        """D7: email or SMS to the selected prospects, now or at a date and time."""
+        return self._hmr_open_message_composer()
+
+    def action_hmr_send_email(self):
+        return self._hmr_open_message_composer("email")
+
+    def action_hmr_send_sms(self):
+        return self._hmr_open_message_composer("sms")
+
+    def action_hmr_view_duplicates(self):
+        """B6: the possible duplicates the user may open."""
+        self.ensure_one()
+        duplicates = self.sudo().with_context(active_test=False).search(
+            self._get_prospect_duplicate_domain()
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Possible Duplicates"),
+            "res_model": "crm.lead",
+            "view_mode": "list,form",
+            "views": [
+                (self.env.ref("hmr_crm_addon.crm_lead_view_list_hmr_panel").id, "list"),
+                (False, "form"),
+            ],
+            "domain": [("id", "in", (duplicates | self).ids), ("active", "in", [True, False])],
+        }
+
+    # ------------------------------------------------------------
+    # CRM STATUS (D1-D5) KEPT CONSISTENT WITH THE PIPELINE
+    # ------------------------------------------------------------
+
+    def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
+        res = super()._handle_won_lost(old_status_by_lead, new_status_by_lead)
+        self._hmr_sync_status_from_pipeline(old_status_by_lead, new_status_by_lead)
+        return res
+
+    def _hmr_sync_status_from_pipeline(self, old_status_by_lead, new_status_by_lead):
+        """Odoo's won and lost move the CRM status: won is a client, lost is not
+        interested; restored, the prospect goes back to the status it had before."""
+        neutral = {"is_lost": False, "is_won": False}
+        for lead in self:
+            status = lead._hmr_get_status_from_pipeline(
+                old_status_by_lead.get(lead.id, neutral), new_status_by_lead.get(lead.id, neutral)
+            )
+            if status and status != lead.crm_status:
+                values = {"crm_status": status}
+                deal_status = lead._hmr_get_deal_status_for(status)
+                if deal_status != lead.deal_status:
+                    values["deal_status"] = deal_status
+                lead.with_context(hmr_status_sync=True).write(values)
+
+    def _hmr_get_status_from_pipeline(self, old, new):
+        self.ensure_one()
+        if new["is_won"] and not old["is_won"]:
+            return "client"
+        if new["is_lost"] and not old["is_lost"]:
+            return "not_interested"
+        if old["is_lost"] and not new["is_lost"] and self.crm_status == "not_interested":
+            return self._hmr_get_previous_status()
+        if old["is_won"] and not new["is_won"] and self.crm_status == "client":
+            return self._hmr_get_previous_status()
+        return False
+
+    def _hmr_get_previous_status(self):
+        """The status before the prospect was won or lost (a contact when unknown)."""
+        self.ensure_one()
+        previous = (
+            self.env["hmr.crm.status.history"]
+            .sudo()
+            .search(
+                [
+                    ("lead_id", "=", self.id),
+                    ("crm_status", "not in", ["client", "not_interested"]),
+                ],
+                order="date_start desc, id desc",
+                limit=1,
+            )
+        )
+        return previous.crm_status or ("deal" if self.deal_status else "contact")
+
+    def _hmr_get_deal_status_for(self, status):
+        """The deal status that goes with the CRM status ``status``."""
+        self.ensure_one()
+        if status == "deal":
+            if self.deal_status in ("quote_sent", "negotiation"):
+                return self.deal_status
+            return "quote_sent" if self._hmr_has_sent_quote() else "negotiation"
+        if status == "client":
+            return "won" if self.deal_status else False
+        if status == "not_interested":
+            return "lost" if self.deal_status else False
+        return False
+
+    def _hmr_has_sent_quote(self):
+        self.ensure_one()
+        return "sent" in self.sudo().order_ids.mapped("state")
+
+    def _hmr_after_status_write(self, old_statuses, vals):
+        changed = self.filtered(lambda lead: lead.crm_status != old_statuses[lead.id][0])
+        if changed:
+            changed._hmr_log_status_change()
+        if self.env.context.get("hmr_status_sync"):
+            return
+        # chosen by hand: the pipeline follows (B7: every change is tracked)
+        for lead in changed:
+            lead._hmr_apply_crm_status()
+        if "deal_status" in vals:
+            self.filtered(
+                lambda lead: lead.deal_status != old_statuses[lead.id][1]
+            )._hmr_apply_deal_status()
+
+    def _hmr_apply_crm_status(self):
+        """Make the deal status and Odoo's won / lost agree with a CRM status chosen by
+        hand: a client is won, a prospect not interested is lost, any other status is
+        back in the pipeline."""
+        self.ensure_one()
+        lead = self.with_context(hmr_status_sync=True)
+        deal_status = lead._hmr_get_deal_status_for(lead.crm_status)
+        if deal_status != lead.deal_status:
+            lead.write({"deal_status": deal_status})
+        if lead.crm_status == "client":
+            if lead.won_status != "won":
+                lead.action_set_won()
+        elif lead.crm_status == "not_interested":
+            if lead.won_status != "lost":
+                lead.action_set_lost()
+        elif lead.won_status == "lost":
+            lead.action_restore()
+        elif lead.won_status == "won":
+            lead.write({"stage_id": lead._hmr_get_open_stage().id})
+
+    def _hmr_apply_deal_status(self):
+        """A deal status chosen by hand: a won deal makes a client; any other one makes
+        the prospect a deal."""
+        for lead in self:
+            if lead.deal_status == "won":
+                if lead.won_status != "won":
+                    lead.action_set_won()
+                elif lead.crm_status != "client":
+                    lead.write({"crm_status": "client"})
+            elif lead.deal_status in ("quote_sent", "negotiation") and lead.crm_status != "deal":
+                lead.write({"crm_status": "deal"})
+
+    def _hmr_get_open_stage(self):
+        """The stage of a prospect that leaves the won stage: the last stage still open."""
+        self.ensure_one()
+        return self._stage_find(domain=[("is_won", "=", False)], order="sequence desc, id desc")
+
+    def _hmr_start_status_history(self):
+        History = self.env["hmr.crm.status.history"].sudo()
+        started = History.search_fetch(
+            [("lead_id", "in", self.ids), ("date_end", "=", False)], ["lead_id"]
+        ).lead_id
+        History.create(
+            [
+                {"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": lead.create_date}
+                for lead in self - started
+            ]
+        )
+
+    def _hmr_log_status_change(self):
+        """Close the period of the former status and open the new one (B5: time spent
+        in each status)."""
+        now = fields.Datetime.now()
+        History = self.env["hmr.crm.status.history"].sudo()
+        History.search([("lead_id", "in", self.ids), ("date_end", "=", False)]).write(
+            {"date_end": now}
+        )
+        History.create(
+            [{"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": now} for lead in self]
+        )
+        self.with_context(hmr_status_sync=True).write({"crm_status_date": now})
+
+    def _hmr_sync_status_from_quotes(self):
+        """D1, D4: the fate of the prospect's quotes moves it on. A quote sent makes it a
+        deal (quote delivered), a quote confirmed wins it (a client), every quote
+        cancelled loses the deal; the prospect stays a deal until someone says it is not
+        interested. Statuses chosen by hand beyond these (client, not interested) stay."""
+        for lead in self:
+            states = set(lead.order_ids.mapped("state"))
+            if "sale" in states:
+                if lead.won_status != "won":
+                    lead.action_set_won()
+            elif "sent" in states:
+                if lead.crm_status in PRE_DEAL_STATUSES:
+                    lead.write({"crm_status": "deal"})
+                elif lead.crm_status == "deal" and lead.deal_status in (False, "lost"):
+                    lead.with_context(hmr_status_sync=True).write({"deal_status": "quote_sent"})
+            elif states == {"cancel"} and lead.crm_status == "deal" and lead.deal_status != "lost":
+                lead.with_context(hmr_status_sync=True).write({"deal_status": "lost"})
+
+    # ------------------------------------------------------------
+    # MESSAGES (D7)
+    # ------------------------------------------------------------
+
+    def _hmr_open_message_composer(self, channel=None):
+        context = {"default_lead_ids": self.ids}
+        if channel:
+            context["default_channel"] = channel
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send a Message"),
+            "res_model": "hmr.message.composer",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    def _message_sms(self, body, **kwargs):
+        # D7: the SMS composer of the CRM schedules SMS: the message is posted now and
+        # its SMS sent at the date (mail.message.schedule), as Odoo does for emails
+        scheduled_date = self.env.context.get("hmr_sms_scheduled_date")
+        if scheduled_date and "scheduled_date" not in kwargs:
+            kwargs["scheduled_date"] = scheduled_date
+        return super()._message_sms(body, **kwargs)
 
     # ------------------------------------------------------------
     # BUSINESS

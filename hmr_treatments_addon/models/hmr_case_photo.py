@@ -57,13 +57,13 @@ class HmrCasePhoto(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if not vals.get("image"):
-                raise UserError(self.env._("The photo is empty: please choose the photo again."))
         # access first (no query: the model rights), so that the upload check of a user who
         # may not store photos costs nothing; then every image is checked before anything
         # is written: a refused upload stores nothing
         self.browse().check_access("create")
+        for vals in vals_list:
+            if not vals.get("image"):
+                raise UserError(self.env._("The photo is empty: please choose the photo again."))
         vals_list = [self._prepare_photo_values(vals) for vals in vals_list]
         photos = super().create(vals_list)
         photos.case_id._on_photos_changed()

@@ -447,10 +447,16 @@ class HmrTreatmentCase(models.Model):
     # ------------------------------------------------------------
 
     def _schedule_executive_activity(self, note):
-        for case in self.filtered("user_id"):
-            case.activity_schedule(
+        """A to-do for the executive of each case, scheduled in one batch per executive
+        (Q6). The activities show in the executive's activities and the daily digest
+        lists the cases (S1.4): no "assigned to you" mail per case
+        (``mail_activity_quick_update``), which would cost a mail per case."""
+        # each activity reads the name of its case alone: compute them all at once
+        self.mapped("display_name")
+        for executive, cases in self.filtered("user_id").grouped("user_id").items():
+            cases.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=case.user_id.id,
-                summary=self.env._("Follow up %(case)s", case=case.name),
+                user_id=executive.id,
+                summary=self.env._("Photos still missing"),
                 note=note,
             )

@@ -141,6 +141,7 @@ class TestDoctorAssignmentRace(TransactionCase):
 
     def _committed_doctors(self):
         with self.registry.cursor() as cr:
+            cr.execute("SET LOCAL lock_timeout = '30s'")  # fail, never hang, on a stray lock
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             group = env.ref("hmr_crm_addon.group_hmr_doctor")
             # the race is between these two doctors only: take the others out of the pool
@@ -164,6 +165,7 @@ class TestDoctorAssignmentRace(TransactionCase):
 
     def _cleanup(self, doctor_ids):
         with self.registry.cursor() as cr:
+            cr.execute("SET LOCAL lock_timeout = '30s'")  # fail, never hang, on a stray lock
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             doctors = env["res.users"].browse(doctor_ids)
             partners = doctors.partner_id

@@ -197,7 +197,19 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
         self.assertAlmostEqual(
             count_100, count_10, delta=3, msg=f"Q6: 10 cases: {count_10}, 100: {count_100}"
         )
-        print(f"Q6: 10 cases: {count_10}, 100: {count_100}")  # TEMP
+
+        # the same cases past their last reminder: an activity each for their executive
+        cases.photo_reminder_count = self.photo_step.reminder_max_count
+        remind(warmup)
+        count_10 = remind(batch_10)
+        count_100 = remind(batch_100)
+        self.assertEqual(len(self._activities(batch_100[-1])), 1)
+        self.assertAlmostEqual(
+            count_100,
+            count_10,
+            delta=3,
+            msg=f"Q6, last reminder: 10 cases: {count_10}, 100: {count_100}",
+        )
 
     def test_cron_batches_follow_mail_batch_size(self):
         """Q6, reliability: the cron works in batches of ``mail.batch_size`` cases and

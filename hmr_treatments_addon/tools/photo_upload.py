@@ -174,6 +174,8 @@ def decode_base64_photo(env, value):
     size cap applied before decoding."""
     if isinstance(value, str):
         value = value.encode()
+    # some clients wrap base64 in lines (base64.encodebytes); nothing else is tolerated
+    value = b"".join(value.split())
     # 4 base64 characters carry 3 bytes: refuse what cannot fit before decoding it
     _check_file_size(env, len(value) * 3 // 4 - value[-2:].count(b"="))
     try:

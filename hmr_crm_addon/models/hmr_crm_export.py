@@ -1,0 +1,219 @@
+import io
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import html2plaintext
+from odoo.tools.safe_eval import safe_eval
+
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+AMOUNT_FORMAT = "#,##0.00"
+HEADER_FILL = PatternFill("solid", start_color="DDE4EE", end_color="DDE4EE")
+MAX_COLUMN_WIDTH = 60
+
+
+class HmrCrmExport(models.AbstractModel):
+    """D9: the whole CRM panel in one Excel workbook, one sheet per tab, with the rows
+    of each tab the user may read. Cells are typed (dates as dates, amounts as
+    numbers), headers frozen and filtered, so that the clinic can work it in Excel or
+    LibreOffice."""
+
+    _name = "hmr.crm.export"
+    _description = "HMR CRM Excel Export"
+
+    @api.model
+    def _get_sheets(self):
+        """The sheets: each one the rows of a tab of the CRM menu (its action's domain)
+        with these columns. Other addons may add sheets."""
+        prospect_fields = [
+            "capture_date",
+            "contact_name",
+            "phone",
+            "email_from",
+            "source_id",
+            "contact_method_id",
+            "user_id",
+            "crm_status",
+            "hmr_next_call_at",
+            "hmr_sale_comment",
+            "crm_status_date",
+        ]
+        return [
+            {
+                "name": self.env._("Leads"),
+                "action": "hmr_crm_addon.crm_lead_action_hmr_leads",
+                "fields": prospect_fields,
+            },
+            {
+                "name": self.env._("Contacts"),
+                "action": "hmr_crm_addon.crm_lead_action_hmr_contacts",
+                "fields": prospect_fields,
+            },
+            {
+                "name": self.env._("Deals"),
+                "action": "hmr_crm_addon.crm_lead_action_hmr_deals",
+                "fields": [*prospect_fields[:8], "deal_status", "expected_revenue", "hmr_sale_comment"],
+            },
+            {
+                "name": self.env._("Clients"),
+                "action": "hmr_crm_addon.crm_lead_action_hmr_clients",
+                "fields": [*prospect_fields[:8], "expected_revenue", "date_closed"],
+            },
+            {
+                "name": self.env._("Not Interested"),
+                "action": "hmr_crm_addon.crm_lead_action_hmr_not_interested",
+                "fields": [*prospect_fields[:8], "lost_reason_id", "date_closed"],
+            },
+            {
+                "name": self.env._("Calls"),
+                "action": "hmr_crm_addon.hmr_call_action",
+                "fields": [
+                    "call_at",
+                    "lead_id",
+                    "phone",
+                    "user_id",
+                    "state",
+                    "called_at",
+                    "outcome",
+                    "notes",
+                ],
+            },
+            {
+                "name": self.env._("Messages"),
+                "action": "hmr_crm_addon.hmr_crm_message_action",
+                "fields": [
+                    "date",
+                    "scheduled_at",
+                    "channel",
+                    "state",
+                    "lead_id",
+                    "user_id",
+                    "subject",
+                    "body",
+                    "failure_type",
+                ],
+            },
+            {
+                "name": self.env._("Quotes"),
+                "action": "hmr_crm_addon.sale_order_action_hmr_quotes",
+                "fields": [
+                    "name",
+                    "partner_id",
+                    "opportunity_id",
+                    "user_id",
+                    "hmr_issued_on",
+                    "validity_date",
+                    "hmr_accepted_on",
+                    "hmr_quote_status",
+                    "state",
+                    "amount_untaxed",
+                    "amount_total",
+                    "currency_id",
+                ],
+            },
+        ]
+
+    @api.model
+    def _check_export_access(self):
+        if not self.env.user.has_group("hmr_crm_addon.group_hmr_executive"):
+            raise AccessError(self.env._("Only the clinic's sales staff can export the CRM."))
+
+    @api.model
+    def _export_crm_workbook(self):
+        """Return ``(xlsx bytes, file name)``."""
+        self._check_export_access()
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for sheet in self._get_sheets():
+            self._write_sheet(workbook, sheet)
+        output = io.BytesIO()
+        workbook.save(output)
+        today = fields.Date.context_today(self)
+        return output.getvalue(), f"CRM {today.isoformat()}.xlsx"
+
+    @api.model
+    def _get_sheet_records(self, sheet):
+        action = self.env.ref(sheet["action"]).sudo()
+        eval_context = {"uid": self.env.uid, "context": dict(self.env.context)}
+        domain = safe_eval(action.domain or "[]", eval_context)
+        # read as the user: only the rows they may read
+        return self.env[action.res_model].search(domain)
+
+    @api.model
+    def _write_sheet(self, workbook, sheet):
+        records = self._get_sheet_records(sheet)
+        model_fields = [records._fields[name] for name in sheet["fields"]]
+        title = sheet["name"].translate(str.maketrans("", "", "[]:*?/\\"))[:31]
+        worksheet = workbook.create_sheet(title=title)
+        worksheet.append([field._description_string(self.env) for field in model_fields])
+        for cell in worksheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(vertical="center")
+        labels = {
+            field.name: dict(field._description_selection(self.env))
+            for field in model_fields
+            if field.type == "selection"
+        }
+        for record in records:
+            worksheet.append(
+                [self._get_cell_value(record, field, labels) for field in model_fields]
+            )
+        for index, field in enumerate(model_fields, start=1):
+            letter = get_column_letter(index)
+            number_format = self._get_number_format(field)
+            if number_format:
+                for (cell,) in worksheet.iter_rows(
+                    min_row=2, min_col=index, max_col=index, max_row=worksheet.max_row
+                ):
+                    cell.number_format = number_format
+            width = max(
+                (len(str(cell.value)) for (cell,) in worksheet.iter_rows(min_col=index, max_col=index) if cell.value is not None),
+                default=10,
+            )
+            worksheet.column_dimensions[letter].width = min(max(width + 2, 12), MAX_COLUMN_WIDTH)
+        worksheet.freeze_panes = "A2"
+        last = f"{get_column_letter(len(model_fields))}{max(worksheet.max_row, 1)}"
+        worksheet.auto_filter.ref = f"A1:{last}"
+        return worksheet
+
+    @api.model
+    def _get_number_format(self, field):
+        if field.type == "date":
+            return DATE_FORMAT
+        if field.type == "datetime":
+            return DATETIME_FORMAT
+        if field.type in ("float", "monetary"):
+            return AMOUNT_FORMAT
+        return None
+
+    @api.model
+    def _get_cell_value(self, record, field, labels):
+        value = record[field.name]
+        if field.type == "datetime":
+            # Excel has no time zones: the user's local time
+            return (
+                fields.Datetime.context_timestamp(record, value).replace(tzinfo=None)
+                if value
+                else None
+            )
+        if field.type == "date":
+            return value if isinstance(value, date) and not isinstance(value, datetime) else None
+        if field.type in ("float", "monetary", "integer"):
+            return value
+        if field.type == "boolean":
+            return bool(value)
+        if field.type == "selection":
+            return labels[field.name].get(value) if value else None
+        if field.type == "many2one":
+            return value.display_name if value else None
+        if field.type in ("many2many", "one2many"):
+            return ", ".join(value.mapped("display_name")) or None
+        if field.type == "html":
+            return html2plaintext(value or "").strip() or None
+        return value or None

@@ -1,0 +1,3 @@
+from . import hmr_crm_doctor_report
+from . import hmr_crm_funnel_report
+from . import hmr_crm_message

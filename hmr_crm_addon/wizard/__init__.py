@@ -1,0 +1,1 @@
+from . import hmr_message_composer

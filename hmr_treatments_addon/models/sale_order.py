@@ -45,8 +45,11 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------
 
     def _hmr_on_quote_sent(self):
-        self.sudo().write({"hmr_sent_at": fields.Datetime.now()})
-        self.hmr_case_id.sudo()._advance("quote")
+        # Odoo's composer marks the quote sent with tracking disabled (message_post with
+        # mark_so_as_sent): the case's move is tracked all the same (B7)
+        orders = self.with_context(tracking_disable=False)
+        orders.sudo().write({"hmr_sent_at": fields.Datetime.now()})
+        orders.hmr_case_id.sudo()._advance("quote")
 
     def _hmr_get_answer_refusal(self):
         """Why the prospect cannot answer this quote now, or ``False`` when they can.

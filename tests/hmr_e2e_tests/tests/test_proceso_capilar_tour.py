@@ -198,7 +198,8 @@ class TestProcesoCapilarTour(HttpCase, MockEmail):
         self.assertLessEqual(
             {step.id for kind, step in self.steps.items() if kind != "photos"},
             set(step_changes.mapped("new_value_integer")),
-            "each step the case entered shows in its chatter",
+            "each step the case entered shows in its chatter, also the answer step that "
+            "the quote sent from Odoo's composer starts",
         )
         answer_tracking = order.message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "hmr_answer"

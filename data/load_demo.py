@@ -349,10 +349,7 @@ def walk_case(env, case, stage, index):
         order._action_cancel()
     order._hmr_record_answer(answer, message)
     if stage == "followed_up":
-        follow_up = env.ref("hmr_treatments_addon.mail_activity_type_hmr_follow_up")
-        order.activity_ids.filtered(lambda a: a.activity_type_id == follow_up).action_feedback(
-            feedback="Cita de procedimiento agendada."
-        )
+        order._hmr_mark_followed_up()  # the executive called and booked the procedure
 
 
 def walk_cases(env, cases):

@@ -21,6 +21,7 @@ export PGHOST ?= 127.0.0.1
 help:
 	@echo "make run   - set up everything, create the demo clinic '$(DB)' once, serve http://127.0.0.1:$(HTTP_PORT)"
 	@echo "make test  - lint + the whole test suite on a throw-away database"
+	@echo "make bench - our code against vanilla Odoo on 10,000 prospects (bench/README.md)"
 
 setup: $(VENV)/.requirements odoo postgres
 
@@ -55,3 +56,8 @@ unit: setup browser
 	@bash .ci/run_tests.sh "$(BIN)" "$(TEST_DB)" "$(ADDONS_PATH)" "$(TEST_MODULES)"
 
 test: lint unit
+
+## Not part of `make test`: wall-clock figures against vanilla Odoo, on a throw-away database.
+.PHONY: bench
+bench: setup
+	$(BIN)/python bench/run_bench.py --addons-path "$(ADDONS_PATH)"

@@ -1,6 +1,6 @@
 {
     "name": "HMR CRM",
-    "summary": "Prospects, roles and catalogs of the HMR hair-restoration clinic, and its CRM panel",
+    "summary": "Prospects, roles, catalogs and CRM panel of the HMR hair-restoration clinic",
     "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "HMR",

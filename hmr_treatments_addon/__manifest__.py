@@ -6,7 +6,14 @@
     "author": "HMR",
     "website": "https://hmr.example.com",
     "license": "LGPL-3",
-    "depends": ["hmr_crm_addon", "product", "sale_management", "survey", "base_automation"],
+    "depends": [
+        "hmr_crm_addon",
+        "product",
+        "sale_management",
+        "survey",
+        "base_automation",
+        "website_crm",
+    ],
     "data": [
         # security first: the group implications and access rows are needed by the data below
         "security/hmr_treatments_security.xml",
@@ -15,7 +22,9 @@
         # treatments that point to all of them, then the discounts that point to treatments
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_portal_data.xml",
         "data/hmr_process_data.xml",
+        "data/hmr_photo_slot_example_data.xml",
         "data/product_product_data.xml",
         "data/product_pricelist_data.xml",
         "data/survey_survey_data.xml",
@@ -25,6 +34,7 @@
         "views/hmr_process_views.xml",
         "views/hmr_treatment_views.xml",
         "views/hmr_treatment_case_views.xml",
+        "views/hmr_treatment_case_consent_views.xml",
         "views/hmr_assessment_views.xml",
         "views/sale_order_views.xml",
         "views/hmr_discount_views.xml",
@@ -33,6 +43,13 @@
         "views/product_pricelist_item_views.xml",
         "views/survey_survey_views.xml",
         "views/sale_portal_templates.xml",
+        "views/hmr_website_templates.xml",
+        "views/hmr_treatment_case_portal_templates.xml",
         "views/hmr_treatments_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "hmr_treatments_addon/static/tests/tours/**/*",
+        ],
+    },
 }

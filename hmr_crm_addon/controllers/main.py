@@ -8,7 +8,9 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 class HmrCrmExportController(http.Controller):
-    @http.route("/hmr_crm/export/crm.xlsx", type="http", auth="user", methods=["GET"], readonly=True)
+    @http.route(
+        "/hmr_crm/export/crm.xlsx", type="http", auth="user", methods=["GET"], readonly=True
+    )
     def hmr_crm_export_xlsx(self):
         """D9: download the CRM panel as an Excel workbook (the rows the user may read)."""
         try:

@@ -9,10 +9,12 @@ from odoo.tools.misc import clean_context
 from ..tools.phone_key import phone_key
 
 # D1: DriCloud's statuses, in its order (PACIENTE - LEAD - CONTACTO - ACUERDO - CLIENTE -
-# NO INTERESADO); the status places the prospect in a tab of the CRM panel
+# NO INTERESADO); the status places the prospect in a tab of the CRM panel. ("New Lead":
+# "Lead" is already the name of the prospects' model, translated "Prospecto"; this one is
+# DriCloud's "Lead")
 CRM_STATUSES = [
     ("patient", "Patient"),
-    ("lead", "Lead"),
+    ("lead", "New Lead"),
     ("contact", "Contact"),
     ("deal", "Deal"),
     ("client", "Client"),
@@ -333,8 +335,10 @@ class CrmLead(models.Model):
     def action_hmr_view_duplicates(self):
         """B6: the possible duplicates the user may open."""
         self.ensure_one()
-        duplicates = self.sudo().with_context(active_test=False).search(
-            self._get_prospect_duplicate_domain()
+        duplicates = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(self._get_prospect_duplicate_domain())
         )
         return {
             "type": "ir.actions.act_window",
@@ -470,13 +474,14 @@ class CrmLead(models.Model):
         return self._stage_find(domain=[("is_won", "=", False)], order="sequence desc, id desc")
 
     def _hmr_start_status_history(self):
+        now = fields.Datetime.now()
         History = self.env["hmr.crm.status.history"].sudo()
         started = History.search_fetch(
             [("lead_id", "in", self.ids), ("date_end", "=", False)], ["lead_id"]
         ).lead_id
         History.create(
             [
-                {"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": lead.create_date}
+                {"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": now}
                 for lead in self - started
             ]
         )
@@ -490,7 +495,10 @@ class CrmLead(models.Model):
             {"date_end": now}
         )
         History.create(
-            [{"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": now} for lead in self]
+            [
+                {"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": now}
+                for lead in self
+            ]
         )
         self.with_context(hmr_status_sync=True).write({"crm_status_date": now})
 

@@ -191,7 +191,9 @@ class HmrCall(models.Model):
                 continue
             if not call.outcome:
                 raise UserError(
-                    self.env._("Choose the outcome of the call to %(call)s first.", call=call.display_name)
+                    self.env._(
+                        "Choose the outcome of the call to %(call)s first.", call=call.display_name
+                    )
                 )
             call.write({"state": "done", "called_at": call.called_at or fields.Datetime.now()})
             call._log_on_prospect()

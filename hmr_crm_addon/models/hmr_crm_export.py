@@ -29,10 +29,12 @@ class HmrCrmExport(models.AbstractModel):
     @api.model
     def _get_sheets(self):
         """The sheets: each one the rows of a tab of the CRM menu (its action's domain)
-        with these columns. Other addons may add sheets."""
+        with these columns (a field, or a field and its header). Other addons may add
+        sheets."""
+        prospect = self.env._("Prospect")
         prospect_fields = [
             "capture_date",
-            "contact_name",
+            ("contact_name", prospect),
             "phone",
             "email_from",
             "source_id",
@@ -57,7 +59,12 @@ class HmrCrmExport(models.AbstractModel):
             {
                 "name": self.env._("Deals"),
                 "action": "hmr_crm_addon.crm_lead_action_hmr_deals",
-                "fields": [*prospect_fields[:8], "deal_status", "expected_revenue", "hmr_sale_comment"],
+                "fields": [
+                    *prospect_fields[:8],
+                    "deal_status",
+                    "expected_revenue",
+                    "hmr_sale_comment",
+                ],
             },
             {
                 "name": self.env._("Clients"),
@@ -74,7 +81,7 @@ class HmrCrmExport(models.AbstractModel):
                 "action": "hmr_crm_addon.hmr_call_action",
                 "fields": [
                     "call_at",
-                    "lead_id",
+                    ("lead_id", prospect),
                     "phone",
                     "user_id",
                     "state",
@@ -91,7 +98,7 @@ class HmrCrmExport(models.AbstractModel):
                     "scheduled_at",
                     "channel",
                     "state",
-                    "lead_id",
+                    ("lead_id", prospect),
                     "user_id",
                     "subject",
                     "body",
@@ -102,9 +109,8 @@ class HmrCrmExport(models.AbstractModel):
                 "name": self.env._("Quotes"),
                 "action": "hmr_crm_addon.sale_order_action_hmr_quotes",
                 "fields": [
-                    "name",
-                    "partner_id",
-                    "opportunity_id",
+                    ("name", self.env._("Number")),
+                    ("partner_id", prospect),
                     "user_id",
                     "hmr_issued_on",
                     "validity_date",
@@ -147,10 +153,18 @@ class HmrCrmExport(models.AbstractModel):
     @api.model
     def _write_sheet(self, workbook, sheet):
         records = self._get_sheet_records(sheet)
-        model_fields = [records._fields[name] for name in sheet["fields"]]
+        columns = [
+            (column, None) if isinstance(column, str) else column for column in sheet["fields"]
+        ]
+        model_fields = [records._fields[name] for name, _header in columns]
         title = sheet["name"].translate(str.maketrans("", "", "[]:*?/\\"))[:31]
         worksheet = workbook.create_sheet(title=title)
-        worksheet.append([field._description_string(self.env) for field in model_fields])
+        worksheet.append(
+            [
+                header or field._description_string(self.env)
+                for field, (_name, header) in zip(model_fields, columns, strict=True)
+            ]
+        )
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
@@ -173,7 +187,11 @@ class HmrCrmExport(models.AbstractModel):
                 ):
                     cell.number_format = number_format
             width = max(
-                (len(str(cell.value)) for (cell,) in worksheet.iter_rows(min_col=index, max_col=index) if cell.value is not None),
+                (
+                    len(str(cell.value))
+                    for (cell,) in worksheet.iter_rows(min_col=index, max_col=index)
+                    if cell.value is not None
+                ),
                 default=10,
             )
             worksheet.column_dimensions[letter].width = min(max(width + 2, 12), MAX_COLUMN_WIDTH)

@@ -48,14 +48,15 @@ class SaleOrder(models.Model):
     # COMPUTES
     # ------------------------------------------------------------
 
-    @api.depends("state", "invoice_status")
+    @api.depends("state", "invoice_status", "signed_on")
     def _compute_hmr_quote_status(self):
         for order in self:
             order.hmr_quote_status = order._hmr_get_quote_status_from_state()
 
     def _hmr_get_quote_status_from_state(self):
-        """The quote status the order's state implies; a confirmed order marked finished
-        by hand stays finished."""
+        """The quote status the order's state implies: a quote signed by the prospect
+        (still to be paid before Odoo confirms it) is accepted too; a confirmed order
+        marked finished by hand stays finished."""
         self.ensure_one()
         if self.state == "cancel":
             return "rejected"
@@ -63,7 +64,7 @@ class SaleOrder(models.Model):
             if self.invoice_status == "invoiced" or self.hmr_quote_status == "finished":
                 return "finished"
             return "accepted"
-        return "in_progress"
+        return "accepted" if self.signed_on else "in_progress"
 
     @api.depends("create_date")
     def _compute_hmr_issued_on(self):
@@ -74,7 +75,9 @@ class SaleOrder(models.Model):
     @api.depends("state", "signed_on", "date_order")
     def _compute_hmr_accepted_on(self):
         for order in self:
-            accepted_at = order.state == "sale" and (order.signed_on or order.date_order)
+            accepted_at = order.state != "cancel" and (
+                order.signed_on or (order.state == "sale" and order.date_order)
+            )
             order.hmr_accepted_on = (
                 fields.Date.context_today(order, accepted_at) if accepted_at else False
             )

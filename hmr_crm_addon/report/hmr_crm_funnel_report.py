@@ -24,7 +24,7 @@ class HmrCrmFunnelReport(models.Model):
     user_id = fields.Many2one("res.users", string="Sales Executive", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     crm_status = fields.Selection(CRM_STATUSES, string="CRM Status", readonly=True)
     deal_status = fields.Selection(DEAL_STATUSES, readonly=True)
     contact_rate = fields.Float(
@@ -39,24 +39,18 @@ class HmrCrmFunnelReport(models.Model):
     not_interested_rate = fields.Float(
         string="Not Interested (%)", aggregator="avg", readonly=True, digits=(16, 1)
     )
-    lead_days = fields.Float(
-        string="Days as Lead", aggregator="avg", readonly=True, digits=(16, 1)
-    )
+    lead_days = fields.Float(string="Days as Lead", aggregator="avg", readonly=True, digits=(16, 1))
     contact_days = fields.Float(
         string="Days as Contact", aggregator="avg", readonly=True, digits=(16, 1)
     )
-    deal_days = fields.Float(
-        string="Days as Deal", aggregator="avg", readonly=True, digits=(16, 1)
-    )
+    deal_days = fields.Float(string="Days as Deal", aggregator="avg", readonly=True, digits=(16, 1))
     days_to_client = fields.Float(
         string="Days to Client", aggregator="avg", readonly=True, digits=(16, 1)
     )
 
     def _get_view_query(self):
         now = SQL("(NOW() AT TIME ZONE 'UTC')")
-        days = SQL(
-            "EXTRACT(EPOCH FROM (COALESCE(h.date_end, %s) - h.date_start)) / 86400.0", now
-        )
+        days = SQL("EXTRACT(EPOCH FROM (COALESCE(h.date_end, %s) - h.date_start)) / 86400.0", now)
         return SQL(
             """
             SELECT lead.id AS id,
@@ -71,12 +65,15 @@ class HmrCrmFunnelReport(models.Model):
                    lead.stage_id,
                    lead.crm_status,
                    lead.deal_status,
+                   -- the current status counts too (prospects older than their periods)
                    CASE WHEN bool_or(h.crm_status IN ('contact', 'deal', 'client'))
+                             OR lead.crm_status IN ('contact', 'deal', 'client')
                         THEN 100.0 ELSE 0.0 END AS contact_rate,
                    CASE WHEN bool_or(h.crm_status IN ('deal', 'client'))
+                             OR lead.crm_status IN ('deal', 'client')
                         THEN 100.0 ELSE 0.0 END AS deal_rate,
-                   CASE WHEN bool_or(h.crm_status = 'client') THEN 100.0 ELSE 0.0 END
-                        AS client_rate,
+                   CASE WHEN bool_or(h.crm_status = 'client') OR lead.crm_status = 'client'
+                        THEN 100.0 ELSE 0.0 END AS client_rate,
                    CASE WHEN lead.crm_status = 'not_interested' THEN 100.0 ELSE 0.0 END
                         AS not_interested_rate,
                    SUM(%(days)s) FILTER (WHERE h.crm_status = 'lead') AS lead_days,
@@ -96,5 +93,9 @@ class HmrCrmFunnelReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._get_view_query())
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._get_view_query(),
+            )
         )

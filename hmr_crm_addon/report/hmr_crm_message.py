@@ -37,7 +37,7 @@ class HmrCrmMessage(models.Model):
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
     user_id = fields.Many2one("res.users", string="Sales Executive", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    author_id = fields.Many2one("res.partner", string="Author", readonly=True)
+    author_id = fields.Many2one("res.partner", readonly=True)
     subject = fields.Char(readonly=True)
     body = fields.Html(readonly=True, sanitize=False)
     preview = fields.Char(string="Message", compute="_compute_preview")
@@ -48,8 +48,8 @@ class HmrCrmMessage(models.Model):
 
     @api.model
     def _selection_failure_type(self):
-        return self.env["mail.notification"]._fields["failure_type"]._description_selection(
-            self.env
+        return (
+            self.env["mail.notification"]._fields["failure_type"]._description_selection(self.env)
         )
 
     @api.depends("subject", "body")
@@ -102,10 +102,12 @@ class HmrCrmMessage(models.Model):
                     SELECT COUNT(*) AS total,
                            COUNT(*) FILTER (
                                WHERE n.notification_status IN ('exception', 'bounce')) AS failed,
+                           COUNT(*) FILTER (WHERE n.notification_status = 'ready') AS pending,
+                           -- an SMS handed to the provider is sent, its delivery
+                           -- report may come later
                            COUNT(*) FILTER (
-                               WHERE n.notification_status IN ('ready', 'process', 'pending')
-                           ) AS pending,
-                           COUNT(*) FILTER (WHERE n.notification_status = 'sent') AS sent,
+                               WHERE n.notification_status IN ('process', 'pending', 'sent')
+                           ) AS sent,
                            MAX(n.failure_type) FILTER (
                                WHERE n.notification_status IN ('exception', 'bounce')
                            ) AS failure_type,
@@ -125,11 +127,12 @@ class HmrCrmMessage(models.Model):
                      WHERE s.mail_message_id = m.id
                 ) schedule ON TRUE
              LEFT JOIN LATERAL (
+                    -- emails of the queue waiting for their date
                     SELECT MIN(mm.scheduled_date) AS scheduled_at
                       FROM mail_mail mm
                      WHERE mm.mail_message_id = m.id
                        AND mm.state = 'outgoing'
-                       AND mm.scheduled_date > (NOW() AT TIME ZONE 'UTC')
+                       AND mm.scheduled_date IS NOT NULL
                 ) queue ON TRUE
                  WHERE m.model IN %(models)s
                    AND m.message_type IN ('comment', 'email_outgoing', 'sms', 'auto_comment')
@@ -192,7 +195,11 @@ class HmrCrmMessage(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._get_view_query())
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._get_view_query(),
+            )
         )
 
     # ------------------------------------------------------------
@@ -224,8 +231,10 @@ class HmrCrmMessage(models.Model):
                 continue
             self.env[message.model].browse(message.res_id).check_access("write")
             message_sudo = message.message_id.sudo()
-            queued = self.env["mail.mail"].sudo().search(
-                [("mail_message_id", "=", message_sudo.id), ("state", "=", "outgoing")]
+            queued = (
+                self.env["mail.mail"]
+                .sudo()
+                .search([("mail_message_id", "=", message_sudo.id), ("state", "=", "outgoing")])
             )
             if queued:
                 queued.cancel()

@@ -1,3 +1,8 @@
+from unittest.mock import patch
+
+from odoo.fields import Command
+from odoo.tools.safe_eval import safe_eval
+
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 
@@ -50,3 +55,47 @@ class HmrCrmCommon(MailCommon):
             "type": "opportunity",
             **extra,
         }
+
+
+class HmrCrmPanelCommon(HmrCrmCommon):
+    """The CRM panel: a service to quote and helpers for quotes and tabs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.product_fue = cls.env["product.product"].create(
+            {
+                "name": "Trasplante FUE (test)",
+                "type": "service",
+                "list_price": 45000.0,
+                "invoice_policy": "order",
+            }
+        )
+
+    def _new_quote(self, lead, **values):
+        """A quote of ``lead`` made by the current user."""
+        return self.env["sale.order"].create(
+            {
+                "partner_id": lead.partner_id.id,
+                "opportunity_id": lead.id,
+                "user_id": lead.user_id.id,
+                "order_line": [
+                    Command.create({"product_id": self.product_fue.id, "product_uom_qty": 1})
+                ],
+                **values,
+            }
+        )
+
+    def _tab(self, xmlid):
+        """The records a tab of the CRM menu shows, as its user."""
+        action = self.env.ref(xmlid).sudo()
+        return self.env[action.res_model].search(safe_eval(action.domain or "[]"))
+
+    def _run_cron(self, method, *args, **kwargs):
+        """Run a cron method as the scheduler does (commits are forbidden in tests)."""
+        with patch.object(
+            type(self.env["ir.cron"]),
+            "_commit_progress",
+            lambda self, processed=0, **kw: float("inf"),
+        ):
+            return method(*args, **kwargs)

@@ -1,6 +1,13 @@
+import logging
+from datetime import datetime, timedelta
+
+from lxml import etree
+
 from odoo.tests import tagged, users, warmup
 
-from .common import HmrCrmCommon
+from .common import HmrCrmCommon, HmrCrmPanelCommon
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install", "hmr_performance")
@@ -60,3 +67,73 @@ class TestProspectPerformance(HmrCrmCommon):
         self.assertLessEqual(
             overhead_20, overhead_1 + 5, f"overhead(1)={overhead_1} overhead(20)={overhead_20}"
         )
+
+
+@tagged("post_install", "-at_install", "hmr_performance")
+class TestProspectListPerformance(HmrCrmPanelCommon):
+    """Q8: the prospect lists of the CRM panel read stored values only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        statuses = ["lead", "contact", "deal", "client"]
+        cls.list_leads = cls.env["crm.lead"].create(
+            [
+                cls._prospect_values(
+                    f"List{index}",
+                    "Prospect",
+                    cls.user_executive,
+                    crm_status=statuses[index % 4],
+                    hmr_sale_comment=f"Comment {index}",
+                )
+                for index in range(80)
+            ]
+        )
+        cls.env["hmr.call"].create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "user_id": cls.user_executive.id,
+                    "call_at": datetime(2026, 6, 15, 17, 0) + timedelta(hours=index),
+                }
+                for index, lead in enumerate(cls.list_leads[:40])
+            ]
+        )
+
+    def _list_specification(self, xmlid):
+        """What the web client reads for a list view: each column, display names of
+        the many2one, the ids of x2many."""
+        view = self.env.ref(xmlid)
+        arch = etree.fromstring(
+            self.env["crm.lead"].get_views([(view.id, "list")])["views"]["list"]["arch"]
+        )
+        specification = {}
+        for node in arch.iter("field"):
+            field = self.env["crm.lead"]._fields[node.get("name")]
+            specification[field.name] = (
+                {"fields": {"display_name": {}}} if field.type == "many2one" else {}
+            )
+        return specification
+
+    def _count_list_read(self, specification):
+        domain = [("id", "in", self.list_leads.ids)]
+        result = {}
+
+        def read():
+            result.update(self.env["crm.lead"].web_search_read(domain, specification, limit=80))
+
+        count = TestProspectPerformance._count_queries(self, read)
+        self.assertEqual(result["length"], 80)
+        return count
+
+    @users("hmr_exec")
+    @warmup
+    def test_q8_prospect_list_of_80(self):
+        """Q8, D2: a tab of 80 prospects (status, deal status, next call, comments...)
+        costs no more than Odoo's own opportunity list + 2 queries."""
+        vanilla = self._count_list_read(self._list_specification("crm.crm_case_tree_view_oppor"))
+        ours = self._count_list_read(
+            self._list_specification("hmr_crm_addon.crm_lead_view_list_hmr_panel")
+        )
+        _logger.info("Q8: list of 80 prospects: vanilla=%s queries, ours=%s", vanilla, ours)
+        self.assertLessEqual(ours, vanilla + 2, f"vanilla={vanilla} ours={ours}")

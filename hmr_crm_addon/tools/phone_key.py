@@ -16,7 +16,7 @@ def phone_key(number, phone_code=MX_PHONE_CODE):
     ``phone_code`` is the country calling code of numbers written without one (the
     prospect's country, else the company's).
 
-    >>> phone_key("+52 55 1234 5678") == phone_key("+52 1 55 1234 5678") == phone_key("55 1234 5678")
+    >>> phone_key("+52 1 55 1234 5678") == phone_key("55 1234 5678") == "+525512345678"
     True
     """
     digits = re.sub(r"\D", "", number or "")

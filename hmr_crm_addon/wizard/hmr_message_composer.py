@@ -16,26 +16,32 @@ class HmrMessageComposer(models.TransientModel):
     lead_ids = fields.Many2many(
         "crm.lead", string="Prospects", required=True, domain="[('type', '=', 'opportunity')]"
     )
-    channel = fields.Selection(
-        [("email", "Email"), ("sms", "SMS")], default="email", required=True
-    )
+    channel = fields.Selection([("email", "Email"), ("sms", "SMS")], default="email", required=True)
     mail_template_id = fields.Many2one(
-        "mail.template", string="Email Template", domain="[('model', '=', 'crm.lead')]"
+        "mail.template",
+        string="Email Template",
+        domain="[('model', '=', 'crm.lead')]",
+        default=lambda self: self.env.ref(
+            "hmr_crm_addon.mail_template_hmr_prospect_follow_up", raise_if_not_found=False
+        ),
     )
     sms_template_id = fields.Many2one(
-        "sms.template", string="SMS Template", domain="[('model', '=', 'crm.lead')]"
+        "sms.template",
+        string="SMS Template",
+        domain="[('model', '=', 'crm.lead')]",
+        default=lambda self: self.env.ref(
+            "hmr_crm_addon.sms_template_hmr_prospect_call_missed", raise_if_not_found=False
+        ),
     )
-    subject = fields.Char(compute="_compute_content", store=True, readonly=False)
+    subject = fields.Char(compute="_compute_subject", store=True, readonly=False)
     # as the mail composer's: the template's QWeb survives
     body = fields.Html(
-        compute="_compute_content",
+        compute="_compute_body",
         store=True,
         readonly=False,
         sanitize="email_outgoing",
     )
-    sms_body = fields.Text(
-        string="SMS", compute="_compute_content", store=True, readonly=False
-    )
+    sms_body = fields.Text(string="SMS", compute="_compute_sms_body", store=True, readonly=False)
     send_mode = fields.Selection(
         [("now", "Now"), ("scheduled", "At a date and time")],
         string="Send",
@@ -59,14 +65,20 @@ class HmrMessageComposer(models.TransientModel):
             result["lead_ids"] = [Command.set(context["active_ids"])]
         return result
 
-    @api.depends("channel", "mail_template_id", "sms_template_id")
-    def _compute_content(self):
-        for composer in self:
-            if composer.channel == "email" and composer.mail_template_id:
-                composer.subject = composer.mail_template_id.subject
-                composer.body = composer.mail_template_id.body_html
-            if composer.channel == "sms" and composer.sms_template_id:
-                composer.sms_body = composer.sms_template_id.body
+    @api.depends("mail_template_id")
+    def _compute_subject(self):
+        for composer in self.filtered("mail_template_id"):
+            composer.subject = composer.mail_template_id.subject
+
+    @api.depends("mail_template_id")
+    def _compute_body(self):
+        for composer in self.filtered("mail_template_id"):
+            composer.body = composer.mail_template_id.body_html
+
+    @api.depends("sms_template_id")
+    def _compute_sms_body(self):
+        for composer in self.filtered("sms_template_id"):
+            composer.sms_body = composer.sms_template_id.body
 
     @api.depends("channel", "lead_ids")
     def _compute_unreachable_info(self):

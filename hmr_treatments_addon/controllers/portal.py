@@ -1,12 +1,29 @@
+import base64
+
+from psycopg2 import IntegrityError
+from werkzeug.exceptions import Forbidden, NotFound
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import plaintext2html
+from odoo.tools.image import image_process
 
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers import portal as sale_portal
+
+from ..tools.photo_upload import MAX_UPLOAD_BYTES
 
 # what the prospect types is kept, within reason
 MESSAGE_MAX_LENGTH = 4000
+# one photo per request on the prospect's page, and the form around it
+PORTAL_UPLOAD_MAX_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+THUMBNAIL_SIZE = (512, 512)
+PRIVATE_IMAGE_HEADERS = [
+    ("Cache-Control", "private, no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Disposition", "inline"),
+]
 
 
 class CustomerPortal(sale_portal.CustomerPortal):
@@ -118,3 +135,267 @@ class CustomerPortal(sale_portal.CustomerPortal):
     def _hmr_redirect(self, order_sudo, message=None):
         query_string = f"&message={message}" if message else None
         return request.redirect(order_sudo.get_portal_url(query_string=query_string))
+
+    # ------------------------------------------------------------
+    # THE PROSPECT'S PAGE (B2, B3)
+    # ------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "hmr_case_count" in counters:
+            Case = request.env["hmr.treatment.case"]
+            values["hmr_case_count"] = (
+                Case.search_count(self._hmr_get_portal_case_domain())
+                if Case.has_access("read")
+                else 0
+            )
+        return values
+
+    def _hmr_get_portal_case_domain(self):
+        return [("state", "!=", "lost")]
+
+    @http.route(
+        ["/my/hmr/cases", "/my/hmr/cases/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_my_hmr_cases(self, page=1, **kwargs):
+        Case = request.env["hmr.treatment.case"]
+        if not Case.has_access("read"):
+            return request.redirect("/my")
+        domain = self._hmr_get_portal_case_domain()
+        pager = portal_pager(
+            url="/my/hmr/cases",
+            total=Case.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        cases = Case.search(domain, limit=self._items_per_page, offset=pager["offset"])
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "cases": cases.sudo(),
+                "pager": pager,
+                "page_name": "hmr_cases",
+                "default_url": "/my/hmr/cases",
+            }
+        )
+        return request.render("hmr_treatments_addon.portal_my_hmr_cases", values)
+
+    @http.route(
+        "/my/hmr/cases/<int:case_id>", type="http", auth="public", website=True, methods=["GET"]
+    )
+    def portal_my_hmr_case(self, case_id, access_token=None, uploaded=None, **kwargs):
+        try:
+            case_sudo = self._document_check_access(
+                "hmr.treatment.case", case_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._hmr_prepare_case_page_values(case_sudo, access_token, **kwargs)
+        if uploaded and str(uploaded).isdigit():
+            values["uploaded_slot_id"] = int(uploaded)
+        return request.render("hmr_treatments_addon.portal_my_hmr_case", values)
+
+    @http.route(
+        "/my/hmr/cases/<int:case_id>/photo/<int:slot_id>",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_hmr_case_photo_upload(
+        self, case_id, slot_id, access_token=None, privacy_consent=None, **kwargs
+    ):
+        """Upload or replace the photo of one slot. Only the case and slot of the URL
+        count (a posted res_model, res_id or case is ignored); the case is checked as the
+        page is, then the photo is stored whole or refused with a message."""
+        case_sudo = self._hmr_check_case_access(case_id, access_token)
+        slot = case_sudo._get_photo_slots().filtered(lambda s: s.id == slot_id)
+        if not slot:
+            raise NotFound()
+        if (request.httprequest.content_length or 0) > PORTAL_UPLOAD_MAX_BYTES:
+            return self._hmr_render_upload_error(
+                case_sudo,
+                access_token,
+                slot,
+                request.env._(
+                    "The photo is too large: the limit is %(limit)s MB. Please send a "
+                    "smaller photo.",
+                    limit=MAX_UPLOAD_BYTES // 1024 // 1024,
+                ),
+                status=413,
+            )
+        if case_sudo.state != "open" or case_sudo.step_kind != "photos":
+            return self._hmr_render_upload_error(
+                case_sudo,
+                access_token,
+                slot,
+                request.env._(
+                    "Your photos are with our doctors already: to change one, please "
+                    "contact your sales executive."
+                ),
+                status=409,
+            )
+        file = request.httprequest.files.get("photo")
+        try:
+            with request.env.cr.savepoint():
+                if not file:
+                    raise UserError(request.env._("Please choose a photo first."))
+                # never more than the cap in memory: a larger file is refused by its size
+                values = request.env["hmr.case.photo"]._prepare_image(
+                    file.read(MAX_UPLOAD_BYTES + 1)
+                )
+                self._hmr_store_photo(case_sudo, slot, values, privacy_consent)
+        except IntegrityError:
+            return self._hmr_render_upload_error(
+                case_sudo,
+                access_token,
+                slot,
+                request.env._(
+                    "This photo was just sent from another device: please reload the page."
+                ),
+                status=409,
+            )
+        except (UserError, AccessError) as error:
+            return self._hmr_render_upload_error(case_sudo, access_token, slot, error.args[0])
+        query = {"uploaded": slot.id}
+        if access_token:
+            query["access_token"] = access_token
+        return request.redirect(
+            f"{case_sudo.access_url}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
+            f"#hmr_slot_{slot.id}"
+        )
+
+    @http.route(
+        "/my/hmr/cases/<int:case_id>/photo/<int:slot_id>/image",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def portal_my_hmr_case_photo_image(self, case_id, slot_id, access_token=None, **kwargs):
+        """The prospect's own photo, streamed after the access check: never a public
+        URL, never cached by a shared cache (B3)."""
+        case_sudo = self._hmr_check_case_access(case_id, access_token)
+        photo = self._hmr_get_visible_photos(case_sudo).filtered(lambda p: p.slot_id.id == slot_id)
+        if not photo:
+            raise NotFound()
+        content = image_process(base64.b64decode(photo.image), size=THUMBNAIL_SIZE)
+        return request.make_response(
+            content,
+            headers=[("Content-Type", photo.mimetype or "image/jpeg"), *PRIVATE_IMAGE_HEADERS],
+        )
+
+    @http.route(
+        "/hmr/photo-slot/<int:slot_id>/example",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def hmr_photo_slot_example(self, slot_id, **kwargs):
+        """The example picture of a view (public information, not a prospect's photo)."""
+        slot = request.env["hmr.photo.slot"].sudo().browse(slot_id).exists()
+        if not slot or not slot.example_image:
+            raise NotFound()
+        return request.make_response(
+            base64.b64decode(slot.example_image),
+            headers=[
+                (
+                    "Content-Type",
+                    "image/png" if slot.example_image[:4] == b"iVBO" else "image/jpeg",
+                ),
+                ("Cache-Control", "public, max-age=86400"),
+                ("X-Content-Type-Options", "nosniff"),
+            ],
+        )
+
+    @http.route(
+        "/my/hmr/cases/<int:case_id>/questionnaire",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_hmr_case_questionnaire(self, case_id, access_token=None, **kwargs):
+        """Start or resume the questionnaire of the treatment (B2)."""
+        case_sudo = self._hmr_check_case_access(case_id, access_token)
+        answer = case_sudo._hmr_get_survey_answer()
+        if not answer:
+            raise NotFound()
+        return request.redirect(answer.get_start_url())
+
+    # ------------------------------------------------------------
+    # HELPERS OF THE PROSPECT'S PAGE
+    # ------------------------------------------------------------
+
+    def _hmr_check_case_access(self, case_id, access_token):
+        """The case (sudo) when the visitor may see it: its prospect logged in, the
+        staff who may read it, or the link's token. Refused otherwise, with no change."""
+        try:
+            return self._document_check_access(
+                "hmr.treatment.case", case_id, access_token=access_token
+            )
+        except (AccessError, MissingError) as error:
+            raise Forbidden() from error
+
+    def _hmr_is_staff(self):
+        return not request.env.user._is_public() and not request.env.user.share
+
+    def _hmr_get_visible_photos(self, case_sudo):
+        """The case's photos the visitor may see: all of them for the prospect (logged in
+        or with the link), the staff's own access rules otherwise (B3)."""
+        photos = case_sudo.photo_ids
+        if self._hmr_is_staff():
+            photos = photos.with_user(request.env.user)._filtered_access("read").sudo()
+        return photos
+
+    def _hmr_store_photo(self, case_sudo, slot, values, privacy_consent):
+        """Store the checked photo in its slot (replacing the previous one), after the
+        prospect's consent to the privacy notice (B3). The staff store it with their own
+        rights; the prospect through the access check of the page."""
+        partner = case_sudo.partner_id
+        if not partner._hmr_has_privacy_consent():
+            if self._hmr_is_staff() or not privacy_consent:
+                case_sudo._hmr_check_privacy_consent()
+            partner._hmr_record_privacy_consent("portal")
+        Photo = request.env["hmr.case.photo"]
+        if not self._hmr_is_staff():
+            Photo = Photo.sudo()
+        photo = Photo.search([("case_id", "=", case_sudo.id), ("slot_id", "=", slot.id)])
+        if photo:
+            photo.write(values)
+        else:
+            Photo.create(dict(values, case_id=case_sudo.id, slot_id=slot.id))
+
+    def _hmr_prepare_case_page_values(self, case_sudo, access_token, **kwargs):
+        values = self._prepare_portal_layout_values()
+        slots = case_sudo._hmr_get_portal_slots()
+        visible = self._hmr_get_visible_photos(case_sudo)
+        values.update(
+            {
+                "page_name": "hmr_case",
+                "case": case_sudo,
+                "slots": [
+                    (slot, photo if photo in visible else photo.browse()) for slot, photo in slots
+                ],
+                "can_upload": case_sudo.state == "open" and case_sudo.step_kind == "photos",
+                "needs_consent": not case_sudo.partner_id._hmr_has_privacy_consent(),
+                "survey_state": case_sudo._hmr_get_survey_state(),
+                "orders": case_sudo.order_ids.filtered(lambda o: o.state != "draft"),
+                "max_photo_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+            }
+        )
+        return self._get_page_view_values(
+            case_sudo, access_token, values, "my_hmr_cases_history", False, **kwargs
+        )
+
+    def _hmr_render_upload_error(self, case_sudo, access_token, slot, message, status=400):
+        values = self._hmr_prepare_case_page_values(case_sudo, access_token)
+        values.update({"upload_error": message, "error_slot_id": slot.id})
+        return request.render("hmr_treatments_addon.portal_my_hmr_case", values, status=status)

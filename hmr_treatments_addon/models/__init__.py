@@ -13,3 +13,5 @@ from . import sale_order_line
 from . import mail_activity
 from . import product_template
 from . import survey_survey
+from . import res_partner
+from . import hmr_web_form_submission

@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
 
 
 class CrmLead(models.Model):
@@ -42,3 +44,87 @@ class CrmLead(models.Model):
 
     def _get_treatment_case_domain(self):
         return [("lead_id", "in", self._origin.ids)]
+
+    # ------------------------------------------------------------
+    # PUBLIC WEB FORM (B1)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _hmr_create_from_web_form(self, values, treatment, team=None):
+        """A visitor of the website becomes a prospect: their own contact (with their
+        language and consent to the privacy notice), source "website", the sales executive
+        given by the clinic's rule, and the case of the chosen treatment.
+
+        :param dict values: the checked fields of the form (names, email, phone...)
+        :return: the treatment case (sudo)
+        """
+        lead_model = self.sudo().with_context(mail_create_nosubscribe=True)
+        executive = lead_model._hmr_take_web_executive(team)
+        lead = lead_model.create(self._hmr_prepare_web_lead_values(values, executive, team))
+        lead.partner_id.write({"lang": values.get("lang") or False})
+        lead.partner_id._hmr_record_privacy_consent("web_form")
+        return (
+            self.env["hmr.treatment.case"]
+            .sudo()
+            .create({"lead_id": lead.id, "treatment_id": treatment.id})
+        )
+
+    @api.model
+    def _hmr_prepare_web_lead_values(self, values, executive, team):
+        source = self.env.ref("hmr_crm_addon.utm_source_website", raise_if_not_found=False)
+        return {
+            "type": "opportunity",
+            "first_name": values["first_name"],
+            "last_name": values["last_name"],
+            "email_from": values["email_from"],
+            "phone": values.get("phone") or False,
+            "description": values.get("description") or False,
+            "source_id": source.id if source else False,
+            "user_id": executive.id or False,
+            "team_id": (team.id if team else False) or False,
+            "lang_id": self._hmr_get_lang_id(values.get("lang")),
+        }
+
+    @api.model
+    def _hmr_get_lang_id(self, code):
+        return self.env["res.lang"]._get_data(code=code).id or False if code else False
+
+    @api.model
+    def _hmr_get_web_executive_domain(self, team=None):
+        """Who may be given the website's prospects: the active sales executives (not the
+        managers, who see every prospect anyway), restricted to the members of the
+        website's sales team when it has members."""
+        managers = self.env.ref("hmr_crm_addon.group_hmr_manager").sudo().all_user_ids
+        domain = Domain(
+            [
+                ("share", "=", False),
+                ("all_group_ids", "in", self.env.ref("hmr_crm_addon.group_hmr_executive").id),
+                ("id", "not in", managers.ids),
+            ]
+        )
+        if team and team.member_ids:
+            domain &= Domain("id", "in", team.member_ids.ids)
+        return domain
+
+    @api.model
+    def _hmr_take_web_executive(self, team=None):
+        """B1, the clinic's rule: the executive with the fewest open prospects (ties: the
+        lowest id). The chosen executive's row is written in the same transaction, so that
+        two forms sent at the same time cannot both go to the same executive unseen: the
+        second one fails on that row and is retried by the HTTP layer, then sees the new
+        count. No executive: the prospect stays unassigned for the managers."""
+        users = self.env["res.users"].sudo().search(self._hmr_get_web_executive_domain(team))
+        if not users:
+            return users
+        counts = dict(
+            self.sudo()._read_group(
+                [("user_id", "in", users.ids), ("won_status", "=", "pending")],
+                ["user_id"],
+                ["__count"],
+            )
+        )
+        executive = min(users, key=lambda user: (counts.get(user, 0), user.id))
+        self.env.cr.execute(
+            SQL("UPDATE res_users SET write_date = write_date WHERE id = %s", executive.id)
+        )
+        return executive

@@ -64,6 +64,7 @@ class HmrCasePhoto(models.Model):
         for vals in vals_list:
             if not vals.get("image"):
                 raise UserError(self.env._("The photo is empty: please choose the photo again."))
+        self._check_privacy_consent({vals.get("case_id") for vals in vals_list})
         vals_list = [self._prepare_photo_values(vals) for vals in vals_list]
         photos = super().create(vals_list)
         photos.case_id._on_photos_changed()
@@ -78,6 +79,7 @@ class HmrCasePhoto(models.Model):
             )
         if "image" in vals:
             self.browse().check_access("write")
+            self._check_privacy_consent(set(self.case_id.ids))
         vals = self._prepare_photo_values(vals)
         res = super().write(vals)
         if "image" in vals or "slot_id" in vals:
@@ -113,6 +115,17 @@ class HmrCasePhoto(models.Model):
             "width": photo.width,
             "height": photo.height,
         }
+
+    @api.model
+    def _check_privacy_consent(self, case_ids):
+        """B3: no photo before the prospect consented to the privacy notice (recorded on
+        their contact by the web form, the portal, or the staff who obtained it). The
+        superuser (data loading, the prospect channels once they checked it themselves)
+        is trusted, as it is for access rights."""
+        if self.env.su:
+            return
+        cases = self.env["hmr.treatment.case"].browse(case_id for case_id in case_ids if case_id)
+        cases._hmr_check_privacy_consent()
 
     @api.model
     def _prepare_photo_values(self, vals):

@@ -10,7 +10,7 @@ class HmrTreatmentCase(models.Model):
     treatment's process, with its own chatter, activities and attachments (P5)."""
 
     _name = "hmr.treatment.case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _description = "Treatment Case"
     _order = "id"
     _rec_names_search = ["treatment_id", "lead_id"]
@@ -83,6 +83,21 @@ class HmrTreatmentCase(models.Model):
     assessment_ids = fields.One2many("hmr.assessment", "case_id", string="Assessments")
     # steps "quote", "answer", "follow-up" (S2.3-S3.4)
     order_ids = fields.One2many("sale.order", "hmr_case_id", string="Quotes")
+    # the prospect's own page (B2): portal.mixin gives the access token of the link
+    survey_user_input_id = fields.Many2one(
+        "survey.user_input",
+        string="Questionnaire Answers",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="The prospect's answers to the questionnaire of the treatment.",
+    )
+    hmr_privacy_consent_date = fields.Datetime(
+        related="partner_id.hmr_privacy_consent_date",
+        string="Privacy Consent On",
+        groups="base.group_user",
+    )
 
     _lead_treatment_uniq = models.Constraint(
         "unique(lead_id, treatment_id)",
@@ -377,9 +392,19 @@ class HmrTreatmentCase(models.Model):
             self.awaiting_doctor = True
             self._notify_managers_no_doctor()
             return
+        self._hmr_give_to_doctor(doctor)
+
+    def _hmr_give_to_doctor(self, doctor, assessment=None):
+        """The case's assessment goes to ``doctor``, already counted on their row: the
+        doctor reads the prospect and gets the activity. ``assessment``: the open one to
+        move to them (their former doctor left), else a new one is created."""
+        self.ensure_one()
         self.write({"doctor_id": doctor.id, "awaiting_doctor": False})
         self.lead_id.sudo().doctor_ids = [fields.Command.link(doctor.id)]
-        self.env["hmr.assessment"].sudo().create({"case_id": self.id, "doctor_id": doctor.id})
+        if assessment:
+            assessment.sudo().write({"doctor_id": doctor.id})
+        else:
+            self.env["hmr.assessment"].sudo().create({"case_id": self.id, "doctor_id": doctor.id})
         self.activity_schedule(
             "hmr_treatments_addon.mail_activity_type_hmr_assessment",
             user_id=doctor.id,
@@ -408,6 +433,32 @@ class HmrTreatmentCase(models.Model):
             case._assign_least_loaded_doctor()
             if case.awaiting_doctor:
                 return
+
+    def _hmr_reassign_open_assessments(self):
+        """S2.2, reliability: the diagnosis doctor of these cases left (archived) while
+        their assessments were open. Each open assessment moves to the least-loaded
+        remaining doctor (their former doctor's count goes down, the new one's up) with a
+        new activity; without any doctor left, it is cancelled and the case waits for the
+        next doctor, a manager being told, as a case that found no doctor does."""
+        activity_type = "hmr_treatments_addon.mail_activity_type_hmr_assessment"
+        Users = self.env["res.users"]
+        for case in self.filtered(lambda c: c.state == "open"):
+            open_assessments = case.assessment_ids.filtered(lambda a: a.state == "open")
+            if not open_assessments:
+                continue
+            # the former doctor's to-do goes with the assessment
+            case.sudo().activity_unlink([activity_type])
+            # one open assessment per case: any other one is cancelled (frees its doctor)
+            assessment, extra = open_assessments[:1], open_assessments[1:]
+            extra.sudo().write({"state": "cancelled"})
+            doctor = Users._hmr_take_least_loaded_doctor()
+            if doctor:
+                assessment.doctor_id._hmr_release_assessments(1)
+                case._hmr_give_to_doctor(doctor, assessment=assessment)
+            else:
+                assessment.sudo().write({"state": "cancelled"})
+                case.write({"doctor_id": False, "awaiting_doctor": True})
+                case._notify_managers_no_doctor()
 
     def _release_doctor(self):
         """The doctor's open assessment is over (done, or the case closed)."""
@@ -460,3 +511,87 @@ class HmrTreatmentCase(models.Model):
                 summary=self.env._("Photos still missing"),
                 note=note,
             )
+
+    # ------------------------------------------------------------
+    # PROSPECT PORTAL AND PRIVACY CONSENT (B1, B2, B3)
+    # ------------------------------------------------------------
+
+    def _compute_access_url(self):
+        for case in self:
+            case.access_url = f"/my/hmr/cases/{case.id}"
+
+    def action_hmr_record_privacy_consent(self):
+        """The staff confirm that the prospect accepted the privacy notice (in person, on
+        paper, by phone): it is recorded with their name, and photos may then be stored
+        on the prospect's behalf (B3)."""
+        self.ensure_one()
+        if not self.env.user.has_group("hmr_crm_addon.group_hmr_executive"):
+            raise UserError(self.env._("Only the clinic's staff can record a consent."))
+        self.check_access("write")
+        if self.partner_id._hmr_record_privacy_consent("staff", staff_user=self.env.user):
+            self.message_post(
+                body=self.env._(
+                    "%(user)s recorded that the prospect accepted the privacy notice.",
+                    user=self.env.user.name,
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _hmr_check_privacy_consent(self):
+        """Refuse (in the prospect's language) when a prospect did not consent yet."""
+        for case in self:
+            if not case.partner_id or not case.partner_id._hmr_has_privacy_consent():
+                raise UserError(
+                    self.env._(
+                        "Before we can receive your photos, please accept the privacy notice."
+                    )
+                )
+
+    def _hmr_get_portal_slots(self):
+        """The photo slots the prospect sees on their page, with their photo (sudo)."""
+        self.ensure_one()
+        slots = self._get_photo_slots()
+        photos = self.sudo().photo_ids.grouped("slot_id")
+        return [(slot, photos.get(slot, self.env["hmr.case.photo"])) for slot in slots]
+
+    def _hmr_get_survey(self):
+        self.ensure_one()
+        return self.sudo().treatment_id.survey_id.filtered("active")
+
+    def _hmr_get_survey_state(self):
+        """``False`` without questionnaire, else ``new``, ``in_progress`` or ``done``."""
+        self.ensure_one()
+        if not self._hmr_get_survey():
+            return False
+        answer = self.sudo().survey_user_input_id
+        return answer.state if answer else "new"
+
+    def _hmr_get_survey_answer(self):
+        """The prospect's answers to the treatment's questionnaire (sudo), created on the
+        first visit and kept on the case, so that they resume where they stopped."""
+        self.ensure_one()
+        case_sudo = self.sudo()
+        survey = self._hmr_get_survey()
+        answer = case_sudo.survey_user_input_id
+        if survey and answer.survey_id != survey:
+            answer = survey._create_answer(partner=case_sudo.partner_id, check_attempts=False)
+            case_sudo.survey_user_input_id = answer
+        return answer
+
+    def _hmr_send_web_acknowledgment(self):
+        """B1: the visitor who filled the web form hears from us right away, with the link
+        to their own page; the acknowledgment counts as the first reminder of the photos."""
+        template = self.env.ref(
+            "hmr_treatments_addon.mail_template_hmr_web_acknowledgment", raise_if_not_found=False
+        )
+        if not template:
+            return
+        for case in self:
+            case._portal_ensure_token()
+            template.send_mail(case.id)
+            step = case.step_id
+            if case.step_kind == "photos" and not case.photos_complete:
+                case.next_photo_reminder_at = fields.Datetime.now() + timedelta(
+                    hours=step.reminder_interval_hours
+                )

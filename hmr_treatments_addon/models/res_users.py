@@ -40,7 +40,19 @@ class ResUsers(models.Model):
         res = super().write(vals)
         if "group_ids" in vals or vals.get("active"):
             self._hmr_assign_waiting_cases_if_doctor()
+        if "active" in vals and not vals["active"]:
+            self._hmr_reassign_open_assessments()
         return res
+
+    def _hmr_reassign_open_assessments(self):
+        """S2.2, reliability: doctors archived while holding open assessments: each goes
+        to the least-loaded remaining doctor, or waits for one (none is lost)."""
+        assessments = (
+            self.env["hmr.assessment"]
+            .sudo()
+            .search([("doctor_id", "in", self.ids), ("state", "=", "open")], order="id")
+        )
+        assessments.case_id._hmr_reassign_open_assessments()
 
     def _hmr_assign_waiting_cases_if_doctor(self):
         """A doctor appeared: the cases that waited for one are assigned (S2.2)."""

@@ -9,3 +9,6 @@ from . import test_hmr_quote_answer
 from . import test_hmr_portal
 from . import test_hmr_photos
 from . import test_hmr_photo_reminders
+from . import test_hmr_drills
+from . import test_hmr_public_form
+from . import test_hmr_prospect_portal

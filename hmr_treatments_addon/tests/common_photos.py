@@ -53,6 +53,8 @@ class HmrPhotosCommon(HmrTreatmentsCommon):
         cls.case = cls.env["hmr.treatment.case"].create(
             {"lead_id": cls.lead_exec.id, "treatment_id": cls.photo_treatment.id}
         )
+        # B3: the prospect accepted the privacy notice before any photo is stored
+        cls.case.partner_id._hmr_record_privacy_consent("staff", staff_user=cls.user_executive)
         cls.jpeg = cls.make_jpeg()
 
     # ------------------------------------------------------------

@@ -49,6 +49,8 @@ class HmrProcessCommon(MailCommon):
                 "user_id": (executive or cls.user_executive).id,
             }
         )
+        # B3: the prospect accepted the privacy notice before any photo is stored
+        lead.partner_id._hmr_record_privacy_consent("staff", staff_user=cls.user_executive)
         return cls.env["hmr.treatment.case"].create(
             {"lead_id": lead.id, "treatment_id": (treatment or cls.treatment).id}
         )

@@ -360,6 +360,10 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         warmup, case_one, case_five = self.env["hmr.treatment.case"].create(
             [{"lead_id": lead.id, "treatment_id": self.photo_treatment.id} for lead in leads]
         )
+        # B3: each prospect consented to the privacy notice (their own contact)
+        for lead in leads:
+            lead.partner_id = self.env["res.partner"].create({"name": lead.name})
+        leads.partner_id._hmr_record_privacy_consent("staff", staff_user=self.user_executive)
         Photo = self.env["hmr.case.photo"].with_user(self.user_executive)
         raw = self.make_jpeg(size=(400, 300))
 

@@ -1,0 +1,145 @@
+import io
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged, users
+
+from .common import HmrCrmPanelCommon
+
+SHEETS = ["Leads", "Contacts", "Deals", "Clients", "Not Interested", "Calls", "Messages", "Quotes"]
+
+
+@tagged("post_install", "-at_install", "hmr_crm_panel")
+class TestExcelExport(HmrCrmPanelCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_executive.tz = "America/Mexico_City"
+        cls.lead_exec.write({"capture_date": date(2026, 6, 1), "expected_revenue": 45000.0})
+        cls.lead_deal = cls.env["crm.lead"].create(
+            cls._prospect_values("Diana", "Deal", cls.user_executive, crm_status="deal")
+        )
+        cls.lead_lost = cls.env["crm.lead"].create(
+            cls._prospect_values("Luis", "Lost", cls.user_executive, crm_status="not_interested")
+        )
+        cls.call = cls.env["hmr.call"].create(
+            {
+                "lead_id": cls.lead_exec.id,
+                "user_id": cls.user_executive.id,
+                "call_at": datetime(2026, 6, 15, 17, 30),
+                "notes": "Explain the FUE technique",
+            }
+        )
+
+    def _workbook(self):
+        content, filename = self.env["hmr.crm.export"]._export_crm_workbook()
+        self.assertTrue(filename.endswith(".xlsx"))
+        return load_workbook(io.BytesIO(content))
+
+    def _rows(self, sheet):
+        header, *rows = sheet.iter_rows(values_only=True)
+        return [dict(zip(header, row, strict=True)) for row in rows]
+
+    @users("hmr_exec")
+    def test_workbook_one_sheet_per_tab_typed(self):
+        """D9: "Export CRM to Excel" writes one sheet per tab of the CRM menu, with the
+        tab's rows the user may read, typed cells (dates as dates, amounts as numbers),
+        frozen headers and filters."""
+        quote = self._new_quote(self.lead_exec.with_user(self.env.user))
+        quote.validity_date = date(2026, 7, 15)
+        workbook = self._workbook()
+        self.assertEqual(workbook.sheetnames, SHEETS)
+        for sheet in workbook.worksheets:
+            with self.subTest(sheet=sheet.title):
+                self.assertEqual(sheet.freeze_panes, "A2")
+                self.assertTrue(sheet.auto_filter.ref.startswith("A1:"))
+                self.assertTrue(all(cell.font.bold for cell in sheet[1]))
+
+        leads = self._rows(workbook["Leads"])
+        self.assertEqual([row["Prospect"] for row in leads], ["Ana López Pérez"])
+        self.assertEqual(leads[0]["Capture Date"], datetime(2026, 6, 1))
+        self.assertEqual(workbook["Leads"]["A2"].number_format, "dd/mm/yyyy")
+        self.assertEqual(leads[0]["CRM Status"], "New Lead")
+        self.assertEqual(leads[0]["Contact Source"], "Instagram")
+        self.assertEqual(leads[0]["Next Call"], datetime(2026, 6, 15, 11, 30), "local time")
+
+        self.assertEqual([row["Prospect"] for row in self._rows(workbook["Deals"])], ["Diana Deal"])
+        self.assertEqual(
+            [row["Prospect"] for row in self._rows(workbook["Not Interested"])],
+            ["Luis Lost"],
+            "archived by Odoo, exported all the same",
+        )
+        calls = self._rows(workbook["Calls"])
+        self.assertEqual(calls[0]["Date and Time"], datetime(2026, 6, 15, 11, 30))
+        self.assertEqual(calls[0]["Status"], "To Do")
+        self.assertEqual(calls[0]["Notes"], "Explain the FUE technique")
+
+        quotes = self._rows(workbook["Quotes"])
+        self.assertEqual(len(quotes), 1)
+        self.assertEqual(quotes[0]["Total"], 45000.0 + sum(quote.order_line.mapped("price_tax")))
+        header = [cell.value for cell in workbook["Quotes"][1]]
+        amount = workbook["Quotes"].cell(row=2, column=header.index("Untaxed Amount") + 1)
+        self.assertEqual((amount.data_type, amount.value), ("n", 45000))
+        self.assertEqual(amount.number_format, "#,##0.00")
+        self.assertEqual(quotes[0]["Expiration"], datetime(2026, 7, 15))
+        self.assertEqual(quotes[0]["Quote Status"], "In Progress")
+
+    @users("hmr_exec2")
+    def test_rows_only_those_the_user_may_read(self):
+        """D9, C2: another executive's workbook has none of these prospects."""
+        workbook = self._workbook()
+        names = [row["Prospect"] for sheet in SHEETS[:5] for row in self._rows(workbook[sheet])]
+        self.assertEqual(names, ["Bruno García Ruiz"])
+        self.assertFalse(self._rows(workbook["Calls"]))
+
+    @users("hmr_doctor", "hmr_plain")
+    def test_export_refused_without_sales_role(self):
+        """D9, C2: only the sales staff export the CRM."""
+        with self.assertRaises(AccessError):
+            self.env["hmr.crm.export"]._export_crm_workbook()
+
+    @users("hmr_exec")
+    def test_lists_export_natively(self):
+        """D9: every list exports to Excel natively: executives have the export right."""
+        self.assertTrue(self.env.user.has_group("base.group_allow_export"))
+        leads = self.env["crm.lead"].search([("crm_status", "=", "lead")])
+        rows = leads.export_data(["name", "crm_status", "capture_date"])
+        self.assertEqual(rows["datas"], [["Ana López Pérez", "New Lead", date(2026, 6, 1)]])
+
+
+@tagged("post_install", "-at_install", "hmr_crm_panel")
+class TestExcelDownload(HttpCase):
+    def test_download_route(self):
+        """D9: the workbook downloads from its menu's address, for sales staff only."""
+        executive = self.env["res.users"].create(
+            {
+                "name": "Xlsx Exec",
+                "login": "xlsx_exec",
+                "password": "xlsx_exec_pwd",
+                "group_ids": [(6, 0, self.env.ref("hmr_crm_addon.group_hmr_executive").ids)],
+            }
+        )
+        self.env["res.users"].create(
+            {
+                "name": "Xlsx Plain",
+                "login": "xlsx_plain",
+                "password": "xlsx_plain_pwd",
+                "group_ids": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        self.env["crm.lead"].create(
+            {"first_name": "Xlsx", "last_name": "Prospect", "user_id": executive.id}
+        )
+        url = self.env.ref("hmr_crm_addon.action_hmr_crm_export_xlsx").url
+        self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 303, "login first")
+        self.authenticate("xlsx_plain", "xlsx_plain_pwd")
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.authenticate("xlsx_exec", "xlsx_exec_pwd")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        workbook = load_workbook(io.BytesIO(response.content))
+        self.assertEqual(workbook["Leads"]["B2"].value, "Xlsx Prospect")

@@ -1,0 +1,103 @@
+from odoo.exceptions import AccessError
+from odoo.tests import freeze_time, tagged, users
+
+from .common import HmrCrmPanelCommon
+
+
+@tagged("post_install", "-at_install", "hmr_crm_panel")
+class TestFunnel(HmrCrmPanelCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.source_google = cls.env.ref("hmr_crm_addon.utm_source_google_ads")
+        Lead = cls.env["crm.lead"]
+        with freeze_time("2026-05-01 10:00:00"):
+            cls.won = Lead.create(cls._prospect_values("Wendy", "Won", cls.user_executive))
+            cls.stalled = Lead.create(cls._prospect_values("Sam", "Stalled", cls.user_executive))
+            cls.lost = Lead.create(
+                cls._prospect_values(
+                    "Lola", "Lost", cls.user_executive_2, source_id=cls.source_google.id
+                )
+            )
+        with freeze_time("2026-05-03 10:00:00"):  # 2 days as a lead
+            (cls.won | cls.stalled).crm_status = "contact"
+            cls.lost.crm_status = "not_interested"
+        with freeze_time("2026-05-06 10:00:00"):  # 3 days as a contact
+            cls.won.crm_status = "deal"
+        with freeze_time("2026-05-07 10:00:00"):  # 1 day as a deal
+            cls.won.crm_status = "client"
+        cls.won.doctor_ids = cls.user_doctor
+        cls.stalled.doctor_ids = cls.user_doctor | cls.user_doctor_2
+
+    def _report(self, leads):
+        self.env.flush_all()
+        return self.env["hmr.crm.funnel.report"].search([("lead_id", "in", leads.ids)])
+
+    @users("hmr_manager")
+    def test_conversion_and_time_per_step_by_source(self):
+        """B5: the funnel gives, by source, how many prospects reached each step
+        (contact, deal, client) and the average days spent in each status."""
+        leads = self.won | self.stalled | self.lost
+        report = self._report(leads)
+        keys = ["contact_rate", "deal_rate", "client_rate", "not_interested_rate", "lead_days"]
+        self.assertEqual(
+            [[line[key] for key in keys] for line in report.sorted(lambda line: line.lead_id.id)],
+            [[100, 100, 100, 0, 2], [100, 0, 0, 0, 2], [0, 0, 0, 100, 2]],
+        )
+        won = report.filtered(lambda line: line.lead_id == self.won)
+        self.assertRecordValues(won, [{"contact_days": 3, "deal_days": 1, "days_to_client": 6}])
+        stalled = report.filtered(lambda line: line.lead_id == self.stalled)
+        self.assertGreater(stalled.contact_days, 3, "the current status counts until now")
+        groups = self.env["hmr.crm.funnel.report"]._read_group(
+            [("lead_id", "in", leads.ids)],
+            ["source_id"],
+            ["__count", "contact_rate:avg", "client_rate:avg", "lead_days:avg", "deal_days:avg"],
+        )
+        self.assertEqual(
+            groups,
+            [
+                (self.source_google, 1, 0.0, 0.0, 2.0, False),  # nobody was a deal
+                (self.source_instagram, 2, 100.0, 50.0, 2.0, 1.0),
+            ],
+        )
+
+    @users("hmr_manager")
+    def test_doctor_workload(self):
+        """B5: each diagnosis doctor's prospects, by where they stand."""
+        groups = self.env["hmr.crm.doctor.report"]._read_group(
+            [("lead_id", "in", (self.won | self.stalled).ids)],
+            ["doctor_id", "crm_status"],
+            ["__count"],
+        )
+        self.assertEqual(
+            sorted((doctor.login, status, count) for doctor, status, count in groups),
+            [
+                ("hmr_doctor", "client", 1),
+                ("hmr_doctor", "contact", 1),
+                ("hmr_doctor2", "contact", 1),
+            ],
+        )
+
+    @users("hmr_manager")
+    def test_quotes_accepted_and_rejected(self):
+        """B5: the quotes accepted and rejected, by source."""
+        self._new_quote(self.won, hmr_quote_status="accepted")
+        self._new_quote(self.stalled, hmr_quote_status="rejected")
+        self._new_quote(self.stalled)
+        groups = self.env["sale.order"]._read_group(
+            [("opportunity_id", "in", (self.won | self.stalled).ids)],
+            ["source_id", "hmr_quote_status"],
+            ["__count"],
+        )
+        self.assertEqual(
+            sorted((status, count) for _source, status, count in groups),
+            [("accepted", 1), ("in_progress", 1), ("rejected", 1)],
+        )
+        self.assertEqual({source for source, _status, _count in groups}, {self.source_instagram})
+
+    @users("hmr_exec")
+    def test_funnel_for_managers(self):
+        """B5, C2: the funnel and the workload are the managers' reports."""
+        for model in ("hmr.crm.funnel.report", "hmr.crm.doctor.report"):
+            with self.assertRaises(AccessError):
+                self.env[model].search([])

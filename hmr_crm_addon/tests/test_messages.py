@@ -1,0 +1,261 @@
+from datetime import datetime
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import freeze_time, tagged, users
+
+from odoo.addons.sms.tools.sms_api import SmsApi
+
+from .common import HmrCrmPanelCommon
+
+
+def _provider_delivers(self, messages, delivery_reports_url=False):
+    """An SMS provider that takes every SMS."""
+    return [
+        {"uuid": number["uuid"], "state": "success", "credit": 1}
+        for message in messages
+        for number in message["numbers"]
+    ]
+
+
+@tagged("post_install", "-at_install", "hmr_crm_panel")
+class TestMessages(HmrCrmPanelCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template_email = cls.env.ref("hmr_crm_addon.mail_template_hmr_prospect_follow_up")
+        cls.template_sms = cls.env.ref("hmr_crm_addon.sms_template_hmr_prospect_call_missed")
+        cls.lead_exec_b = cls.env["crm.lead"].create(
+            cls._prospect_values("Berta", "Blanco", cls.user_executive)
+        )
+
+    def _compose(self, leads, **values):
+        return self.env["hmr.message.composer"].create({"lead_ids": [(6, 0, leads.ids)], **values})
+
+    def _messages(self, leads):
+        """The lines of the Messages tab of ``leads`` (a view: read afresh)."""
+        self.env.flush_all()
+        self.env["hmr.crm.message"].invalidate_model()
+        return self.env["hmr.crm.message"].search([("lead_id", "in", leads.ids)])
+
+    def _sent_to(self, partner):
+        return [mail for mail in self._mails if partner.email in str(mail["email_to"])]
+
+    @users("hmr_exec")
+    @freeze_time("2026-06-15 15:00:00")
+    def test_email_now_to_many_from_template(self):
+        """D7: one email per prospect from a template, sent now, rendered for each one,
+        kept on their chatter and listed as sent in Messages."""
+        leads = (self.lead_exec | self.lead_exec_b).with_user(self.env.user)
+        composer = self._compose(leads, channel="email", mail_template_id=self.template_email.id)
+        self.assertIn("about your hair restoration", composer.subject)
+        with self.mock_mail_gateway():
+            composer.action_send()
+        for lead in leads:
+            self.assertSentEmail(
+                self.user_executive.partner_id,
+                [lead.partner_id],
+                body_content=f"Hello {lead.first_name},",
+            )
+        messages = self._messages(leads)
+        self.assertEqual(len(messages), 2)
+        self.assertEqual(set(messages.mapped("state")), {"sent"})
+        self.assertEqual(set(messages.mapped("channel")), {"email"})
+        self.assertEqual(messages.lead_id, leads)
+        self.assertTrue(
+            self.lead_exec.message_ids.filtered(lambda m: m.message_type == "email_outgoing")
+        )
+
+    @users("hmr_exec")
+    def test_email_scheduled_for_a_date_and_time(self):
+        """D7: an email scheduled for a date and time waits in Odoo's mail queue (the
+        queue is woken up at that time), is listed as scheduled, and goes out then."""
+        lead = self.lead_exec.with_user(self.env.user)
+        with self.mock_datetime_and_now(datetime(2026, 6, 15, 15, 0)), self.mock_mail_gateway():
+            composer = self._compose(
+                lead,
+                channel="email",
+                mail_template_id=self.template_email.id,
+                send_mode="scheduled",
+                scheduled_at=datetime(2026, 6, 16, 14, 0),
+            )
+            composer.action_send()
+            self.assertFalse(self._sent_to(lead.partner_id))
+            message = self._messages(lead)
+            self.assertRecordValues(
+                message, [{"state": "scheduled", "scheduled_at": datetime(2026, 6, 16, 14, 0)}]
+            )
+            self.env["mail.mail"].sudo().process_email_queue()
+            self.assertFalse(self._sent_to(lead.partner_id), "not before its time")
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()
+        self.assertIn(
+            datetime(2026, 6, 16, 14, 0),
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search([("cron_id", "=", cron.id)])
+            .mapped("call_at"),
+        )
+        with self.mock_datetime_and_now(datetime(2026, 6, 16, 14, 1)), self.mock_mail_gateway():
+            self.env["mail.mail"].sudo().process_email_queue()
+            self.assertSentEmail(self.user_executive.partner_id, [lead.partner_id])
+        self.assertEqual(self._messages(lead).state, "sent")
+
+    @users("hmr_exec")
+    def test_edited_email_and_refusals(self):
+        """D7: the text of the template can be changed before sending; a message
+        without text or scheduled in the past is refused."""
+        lead = self.lead_exec.with_user(self.env.user)
+        composer = self._compose(lead, channel="email", mail_template_id=self.template_email.id)
+        composer.body = "<p>Hola {{ object.first_name }}, <t t-out='object.first_name'/>!</p>"
+        with self.mock_mail_gateway():
+            composer.action_send()
+        self.assertSentEmail(self.user_executive.partner_id, [lead.partner_id], body_content="Ana!")
+        with self.assertRaises(UserError):
+            self._compose(lead, channel="sms", sms_body=False).action_send()
+        with self.assertRaises(UserError):
+            self._compose(
+                lead,
+                channel="sms",
+                sms_body="Hola",
+                send_mode="scheduled",
+                scheduled_at=datetime(2020, 1, 1),
+            ).action_send()
+
+    @users("hmr_exec")
+    def test_sms_without_provider_fails_visibly(self):
+        """D7: an SMS with no SMS provider configured is not lost silently: it is
+        failed in Messages, on the prospect's chatter (SMS error) and in sms.sms."""
+        lead = self.lead_exec.with_user(self.env.user)
+        composer = self._compose(lead, channel="sms", sms_template_id=self.template_sms.id)
+        composer.action_send()
+        message = self._messages(lead)
+        self.assertEqual(message.state, "failed")
+        self.assertEqual(message.channel, "sms")
+        self.assertTrue(message.failure_type)
+        self.assertIn("Hello Ana", message.preview)
+        notification = lead.message_ids.notification_ids.filtered(
+            lambda n: n.notification_type == "sms"
+        )
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertTrue(lead.message_has_sms_error)
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .search([("mail_message_id", "=", notification.mail_message_id.id)])
+        )
+        self.assertEqual(sms.state, "error")
+
+    @users("hmr_exec")
+    def test_sms_now_and_scheduled_through_the_provider(self):
+        """D7: SMS go through the provider the clinic configured: sent now, or posted
+        now and sent at their date by Odoo's scheduled notifications."""
+        lead = self.lead_exec.with_user(self.env.user)
+        with patch.object(SmsApi, "_send_sms_batch", _provider_delivers):
+            self._compose(
+                lead, channel="sms", sms_body="Hola {{ object.first_name }}"
+            ).action_send()
+            sent = self._messages(lead)
+            self.assertEqual(sent.state, "sent")
+            self.assertIn("Hola Ana", sent.preview)
+
+            with self.mock_datetime_and_now(datetime(2026, 6, 15, 15, 0)):
+                self._compose(
+                    lead,
+                    channel="sms",
+                    sms_body="Mañana le llamamos",
+                    send_mode="scheduled",
+                    scheduled_at=datetime(2026, 6, 16, 14, 0),
+                ).action_send()
+                scheduled = self._messages(lead) - sent
+                self.assertRecordValues(
+                    scheduled,
+                    [
+                        {
+                            "state": "scheduled",
+                            "channel": "sms",
+                            "scheduled_at": datetime(2026, 6, 16, 14, 0),
+                        }
+                    ],
+                )
+            with self.mock_datetime_and_now(datetime(2026, 6, 16, 14, 1)):
+                self.env["mail.message.schedule"].sudo()._send_notifications_cron()
+            self.assertEqual((self._messages(lead) - sent).state, "sent")
+
+    @users("hmr_exec")
+    def test_message_scheduled_from_the_chatter_is_listed(self):
+        """D7: a message scheduled from the prospect's chatter (Odoo's composer,
+        "Schedule") is listed as scheduled, and can be cancelled from the list."""
+        lead = self.lead_exec.with_user(self.env.user)
+        with self.mock_datetime_and_now(datetime(2026, 6, 15, 15, 0)):
+            composer = (
+                self.env["mail.compose.message"]
+                .with_context(default_model="crm.lead", default_res_ids=lead.ids)
+                .create(
+                    {
+                        "body": "<p>Le confirmo la cita</p>",
+                        "partner_ids": lead.partner_id.ids,
+                        "scheduled_date": "2026-06-16 14:00:00",
+                    }
+                )
+            )
+            composer.action_schedule_message()
+            message = self._messages(lead)
+            self.assertRecordValues(
+                message,
+                [
+                    {
+                        "state": "scheduled",
+                        "channel": "email",
+                        "scheduled_at": datetime(2026, 6, 16, 14, 0),
+                    }
+                ],
+            )
+            message.action_cancel_schedule()
+        self.assertFalse(self._messages(lead))
+        self.assertFalse(self.env["mail.scheduled.message"].search([("res_id", "=", lead.id)]))
+
+    @users("hmr_exec")
+    def test_cancel_scheduled_email_and_sms(self):
+        """D7: scheduled emails and SMS can be cancelled before they go out."""
+        lead = self.lead_exec.with_user(self.env.user)
+        with self.mock_datetime_and_now(datetime(2026, 6, 15, 15, 0)), self.mock_mail_gateway():
+            for channel in ("email", "sms"):
+                self._compose(
+                    lead,
+                    channel=channel,
+                    mail_template_id=self.template_email.id,
+                    sms_body="Hola",
+                    send_mode="scheduled",
+                    scheduled_at=datetime(2026, 6, 16, 14, 0),
+                ).action_send()
+            messages = self._messages(lead)
+            self.assertEqual(messages.mapped("state"), ["scheduled", "scheduled"])
+            messages.action_cancel_schedule()
+            self.assertEqual(self._messages(lead).mapped("state"), ["cancelled"])
+        with self.mock_datetime_and_now(datetime(2026, 6, 16, 14, 1)), self.mock_mail_gateway():
+            self.env["mail.mail"].sudo().process_email_queue()
+            self.env["mail.message.schedule"].sudo()._send_notifications_cron()
+            self.assertFalse(self._sent_to(lead.partner_id))
+        self.assertFalse(
+            self.env["sms.sms"].sudo().search([("partner_id", "=", lead.partner_id.id)])
+        )
+
+    def test_messages_follow_the_prospect_rights(self):
+        """C2, D7: an executive sees the messages of their own prospects only; a
+        manager sees all of them; a doctor none."""
+        with self.mock_mail_gateway():
+            self._compose(
+                self.lead_exec | self.lead_exec_2,
+                channel="email",
+                mail_template_id=self.template_email.id,
+            ).action_send()
+        self.env.flush_all()
+        leads = self.lead_exec | self.lead_exec_2
+        Message = self.env["hmr.crm.message"]
+        domain = [("lead_id", "in", leads.ids)]
+        self.assertEqual(
+            Message.with_user(self.user_executive).search(domain).lead_id, self.lead_exec
+        )
+        self.assertEqual(Message.with_user(self.user_manager).search(domain).lead_id, leads)
+        with self.assertRaises(AccessError):
+            Message.with_user(self.user_doctor).search(domain)

@@ -300,6 +300,9 @@ def send_photos(env, case, count, variant=""):
     """Store ``count`` sample photos in the case's slots, as the prospect would."""
     photos = read_sample_photos(variant)
     slots = case.missing_photo_slot_ids[:count]
+    if not case.partner_id._hmr_has_privacy_consent():
+        # the executive confirmed the consent when the prospect came from the old tool
+        case.partner_id._hmr_record_privacy_consent("staff", case.user_id or None)
     env["hmr.case.photo"].create(
         [
             {"case_id": case.id, "slot_id": slot.id, "image": image}

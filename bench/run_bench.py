@@ -854,9 +854,10 @@ def write_results(path, table, res, total):
     today = datetime.date.today().isoformat()
     text = f"""# Bench results
 
-Run of `make bench` (`bench/run_bench.py`) on {today}.
-Machine: {machine()}; other developers were running tests on it at the same time, so
-absolute times vary from run to run: the ratios, measured in the same run, are what counts.
+Run of `bench/run_bench.py --results bench/RESULTS.md` (what `make bench` runs) on {today}.
+Machine: {machine()};
+other developers were running tests on it at the same time, so absolute times vary
+from run to run: the ratios, measured in the same run, are what counts.
 Whole run: {total / 60:.1f} min (install of the throw-away database included).
 
 {table}
@@ -873,6 +874,11 @@ Notes
   render (Odoo compiles an inline template's QWeb for every record).
 - Q4 / S2.2: the doctor assignment has no vanilla counterpart; the bar compares 2 doctors
   with 0 open assessments against 30 doctors with 1,000 or more.
+- Q1 / Q2: "vanilla" is `crm.lead.create` with Odoo's own fields (name, contact, email,
+  phone, salesperson) on the same database, as `hmr_crm_addon/tests/test_performance.py`
+  does: the delta is the cost of our fields (names, contact method, source, section).
+- Q7: queries counted by the Odoo server itself (its request log line), median of the
+  measured requests after 3 warm-up requests per page.
 """
     Path(path).write_text(text, encoding="utf-8")
     log(f"results written to {path}")

@@ -107,7 +107,13 @@ class CrmLead(models.Model):
     )
     # B6: possible duplicates (same email, or same phone whatever its Mexican variant)
     hmr_phone_key = fields.Char(
-        compute="_compute_hmr_phone_key", store=True, index="btree_not_null", copy=False
+        string="Phone Key",
+        compute="_compute_hmr_phone_key",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="The phone as +<country code><number>, with its Mexican variants folded: "
+        "how duplicates are found.",
     )
     hmr_duplicate_info = fields.Char(
         compute="_compute_hmr_duplicates",

@@ -31,7 +31,18 @@ class HmrCrmExport(models.AbstractModel):
         """The sheets: each one the rows of a tab of the CRM menu (its action's domain)
         with these columns (a field, or a field and its header). Other addons may add
         sheets."""
+        # one translated label a line: Odoo's term extractor misreads them in a list
         prospect = self.env._("Prospect")
+        number = self.env._("Number")
+        titles = {}
+        titles["leads"] = self.env._("Leads")
+        titles["contacts"] = self.env._("Contacts")
+        titles["deals"] = self.env._("Deals")
+        titles["clients"] = self.env._("Clients")
+        titles["not_interested"] = self.env._("Not Interested")
+        titles["calls"] = self.env._("Calls")
+        titles["messages"] = self.env._("Messages")
+        titles["quotes"] = self.env._("Quotes")
         prospect_fields = [
             "capture_date",
             ("contact_name", prospect),
@@ -45,83 +56,62 @@ class HmrCrmExport(models.AbstractModel):
             "hmr_sale_comment",
             "crm_status_date",
         ]
+        deal_fields = [*prospect_fields[:8], "deal_status", "expected_revenue", "hmr_sale_comment"]
+        call_fields = [
+            "call_at",
+            ("lead_id", prospect),
+            "phone",
+            "user_id",
+            "state",
+            "called_at",
+            "outcome",
+            "notes",
+        ]
+        message_fields = [
+            "date",
+            "scheduled_at",
+            "channel",
+            "state",
+            ("lead_id", prospect),
+            "user_id",
+            "subject",
+            "body",
+            "failure_type",
+        ]
+        quote_fields = [
+            ("name", number),
+            ("partner_id", prospect),
+            "user_id",
+            "hmr_issued_on",
+            "validity_date",
+            "hmr_accepted_on",
+            "hmr_quote_status",
+            "state",
+            "amount_untaxed",
+            "amount_total",
+            "currency_id",
+        ]
+        sheets = [
+            ("leads", "crm_lead_action_hmr_leads", prospect_fields),
+            ("contacts", "crm_lead_action_hmr_contacts", prospect_fields),
+            ("deals", "crm_lead_action_hmr_deals", deal_fields),
+            (
+                "clients",
+                "crm_lead_action_hmr_clients",
+                [*prospect_fields[:8], "expected_revenue", "date_closed"],
+            ),
+            (
+                "not_interested",
+                "crm_lead_action_hmr_not_interested",
+                [*prospect_fields[:8], "lost_reason_id", "date_closed"],
+            ),
+            ("calls", "hmr_call_action", call_fields),
+            ("messages", "hmr_crm_message_action", message_fields),
+            ("quotes", "sale_order_action_hmr_quotes", quote_fields),
+        ]
         return [
-            {
-                "name": self.env._("Leads"),
-                "action": "hmr_crm_addon.crm_lead_action_hmr_leads",
-                "fields": prospect_fields,
-            },
-            {
-                "name": self.env._("Contacts"),
-                "action": "hmr_crm_addon.crm_lead_action_hmr_contacts",
-                "fields": prospect_fields,
-            },
-            {
-                "name": self.env._("Deals"),
-                "action": "hmr_crm_addon.crm_lead_action_hmr_deals",
-                "fields": [
-                    *prospect_fields[:8],
-                    "deal_status",
-                    "expected_revenue",
-                    "hmr_sale_comment",
-                ],
-            },
-            {
-                "name": self.env._("Clients"),
-                "action": "hmr_crm_addon.crm_lead_action_hmr_clients",
-                "fields": [*prospect_fields[:8], "expected_revenue", "date_closed"],
-            },
-            {
-                "name": self.env._("Not Interested"),
-                "action": "hmr_crm_addon.crm_lead_action_hmr_not_interested",
-                "fields": [*prospect_fields[:8], "lost_reason_id", "date_closed"],
-            },
-            {
-                "name": self.env._("Calls"),
-                "action": "hmr_crm_addon.hmr_call_action",
-                "fields": [
-                    "call_at",
-                    ("lead_id", prospect),
-                    "phone",
-                    "user_id",
-                    "state",
-                    "called_at",
-                    "outcome",
-                    "notes",
-                ],
-            },
-            {
-                "name": self.env._("Messages"),
-                "action": "hmr_crm_addon.hmr_crm_message_action",
-                "fields": [
-                    "date",
-                    "scheduled_at",
-                    "channel",
-                    "state",
-                    ("lead_id", prospect),
-                    "user_id",
-                    "subject",
-                    "body",
-                    "failure_type",
-                ],
-            },
-            {
-                "name": self.env._("Quotes"),
-                "action": "hmr_crm_addon.sale_order_action_hmr_quotes",
-                "fields": [
-                    ("name", self.env._("Number")),
-                    ("partner_id", prospect),
-                    "user_id",
-                    "hmr_issued_on",
-                    "validity_date",
-                    "hmr_accepted_on",
-                    "hmr_quote_status",
-                    "state",
-                    "amount_untaxed",
-                    "amount_total",
-                    "currency_id",
-                ],
-            },
+            {"name": titles[key], "action": f"hmr_crm_addon.{action}", "fields": columns}
+            for key, action, columns in sheets
         ]
 
     @api.model
@@ -198,6 +188,12 @@ class HmrCrmExport(models.AbstractModel):
         worksheet.freeze_panes = "A2"
         last = f"{get_column_letter(len(model_fields))}{max(worksheet.max_row, 1)}"
         worksheet.auto_filter.ref = f"A1:{last}"
+        # printed (or as PDF): landscape, one page wide, the header on every page
+        worksheet.page_setup.orientation = "landscape"
+        worksheet.page_setup.fitToWidth = 1
+        worksheet.page_setup.fitToHeight = 0
+        worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+        worksheet.print_title_rows = "1:1"
         return worksheet
 
     @api.model

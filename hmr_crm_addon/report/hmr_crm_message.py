@@ -7,7 +7,7 @@ MESSAGE_STATES = [
     ("outgoing", "Sending"),
     ("sent", "Sent"),
     ("failed", "Failed"),
-    ("cancelled", "Cancelled"),
+    ("cancelled", "Not Sent"),
 ]
 
 

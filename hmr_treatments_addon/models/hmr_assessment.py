@@ -29,10 +29,9 @@ class HmrAssessment(models.Model):
         index=True,
     )
     date_done = fields.Datetime(string="Assessed On", readonly=True)
-    hair_loss_scale = fields.Selection(HAIR_LOSS_SCALE, string="Hair Loss Scale")
+    hair_loss_scale = fields.Selection(HAIR_LOSS_SCALE)
     donor_area = fields.Selection(
         [("poor", "Poor"), ("fair", "Fair"), ("good", "Good"), ("excellent", "Excellent")],
-        string="Donor Area",
     )
     graft_estimate = fields.Integer(string="Estimated Grafts")
     findings = fields.Html()

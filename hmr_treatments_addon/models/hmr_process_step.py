@@ -39,7 +39,6 @@ class HmrProcessStep(models.Model):
     )
     reminder_template_id = fields.Many2one(
         "mail.template",
-        string="Reminder Template",
         domain="[('model', '=', 'hmr.treatment.case')]",
         ondelete="restrict",
     )

@@ -44,7 +44,6 @@ class HmrTreatmentCase(models.Model):
     # the process: the current step and the state of the whole case
     step_id = fields.Many2one(
         "hmr.process.step",
-        string="Step",
         tracking=True,
         index=True,
         copy=False,

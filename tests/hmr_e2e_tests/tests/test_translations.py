@@ -39,3 +39,40 @@ class TestSpanishTranslations(TransactionCase):
             po_path = Path(get_module_path(module)) / "i18n" / "es_MX.po"
             untranslated = [e.msgid for e in polib.pofile(str(po_path)).untranslated_entries()]
             self.assertFalse(untranslated, f"{module}: {untranslated[:5]}")
+
+    def test_mexican_dates_and_currency_in_emails(self):
+        """B8: emails to a Spanish-speaking executive show Mexico City time in the Mexican
+        date format, and amounts in pesos with Mexican separators."""
+        self.env["res.lang"]._activate_lang("es_MX")
+        mxn = self.env.ref("base.MXN")
+        mxn.active = True
+        executive = self.env["res.users"].create(
+            {
+                "name": "Ejecutiva MX",
+                "login": "ejecutiva_mx",
+                "email": "ejecutiva.mx@example.mx",
+                "lang": "es_MX",
+                "tz": "America/Mexico_City",
+                "group_ids": [(6, 0, self.env.ref("hmr_crm_addon.group_hmr_executive").ids)],
+            }
+        )
+        pricelist = self.env["product.pricelist"].create({"name": "MXN", "currency_id": mxn.id})
+        partner = self.env["res.partner"].create({"name": "Paciente MX", "lang": "es_MX"})
+        product = self.env["product.product"].create(
+            {"name": "Injerto", "list_price": 1234.5, "taxes_id": [(5, 0, 0)]}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": executive.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1000})],
+            }
+        )
+        order.write({"hmr_sent_at": "2026-11-23 02:33:00"})  # UTC
+        alert = self.env.ref("hmr_treatments_addon.mail_template_hmr_alert_no_answer")
+        body = str(alert._render_field("body_html", order.ids, compute_lang=True)[order.id])
+        self.assertIn("22/11/26, 20:33", body, "Mexico City time, day/month/year")
+        quote = self.env.ref("sale.email_template_edi_sale")
+        body = str(quote._render_field("body_html", order.ids, compute_lang=True)[order.id])
+        self.assertIn("$\xa01,234,500.00", body)

@@ -107,3 +107,26 @@ class TestRoles(HmrCrmCommon):
                 self.env[model].create(values)
         with self.assertRaises(AccessError):
             self.section_hair.with_user(self.env.user).name = "Renamed"
+
+    def test_quotes_of_unassigned_prospects_follow_the_prospect_rule(self):
+        """C2, B3: a quote without salesperson is seen by the executives only as its prospect
+        is: the prospect's own executive sees it, the others only when unassigned
+        prospects are visible to them."""
+        partner = self.lead_unassigned.partner_id
+        order_unassigned = self.env["sale.order"].create(
+            {"partner_id": partner.id, "opportunity_id": self.lead_unassigned.id, "user_id": False}
+        )
+        order_own = self.env["sale.order"].create(
+            {
+                "partner_id": self.lead_exec.partner_id.id,
+                "opportunity_id": self.lead_exec.id,
+                "user_id": False,
+            }
+        )
+        orders = order_unassigned | order_own
+        as_executive = self.env["sale.order"].with_user(self.user_executive)
+        self.assertEqual(as_executive.search([("id", "in", orders.ids)]), order_own)
+        self.env.company.hmr_unassigned_prospects_visible = True
+        self.assertEqual(as_executive.search([("id", "in", orders.ids)]), orders)
+        as_other = self.env["sale.order"].with_user(self.user_executive_2)
+        self.assertEqual(as_other.search([("id", "in", orders.ids)]), order_unassigned)

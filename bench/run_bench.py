@@ -108,6 +108,7 @@ def open_registry(args):
             f"--db_host={args.db_host}",
             "-d",
             args.db,
+            "--http-interface=127.0.0.1",  # nothing is served from this process
             "--log-level=warn",
             # Odoo's composer still reports its progress the pre-19.0 way: not ours
             "--log-handler=py.warnings:ERROR",

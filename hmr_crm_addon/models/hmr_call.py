@@ -150,15 +150,14 @@ class HmrCall(models.Model):
 
     @api.constrains("user_id")
     def _check_user_is_sales_executive(self):
-        for user in self.user_id:
-            if not user._is_superuser() and not user.has_group("hmr_crm_addon.group_hmr_executive"):
-                raise ValidationError(
-                    self.env._(
-                        "%(user)s cannot make the calls of prospects: "
-                        "they lack the Sales Executive role.",
-                        user=user.name,
-                    )
+        if non_executives := self.user_id._hmr_get_non_executives():
+            raise ValidationError(
+                self.env._(
+                    "%(user)s cannot make the calls of prospects: "
+                    "they lack the Sales Executive role.",
+                    user=non_executives[0].name,
                 )
+            )
 
     # ------------------------------------------------------------
     # CRUD

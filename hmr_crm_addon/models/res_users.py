@@ -40,3 +40,12 @@ class ResUsers(models.Model):
             user.hmr_role = next(
                 (role for role, group in roles if group in user.all_group_ids), False
             )
+
+    def _hmr_get_non_executives(self):
+        """The users of ``self`` who may not hold prospects: without the Sales Executive
+        role (OdooBot, which runs the automations, excepted)."""
+        return self.filtered(
+            lambda user: (
+                not user._is_superuser() and not user.has_group("hmr_crm_addon.group_hmr_executive")
+            )
+        )

@@ -56,22 +56,13 @@ class CustomerPortal(sale_portal.CustomerPortal):
             return super().portal_quote_decline(
                 order_id, access_token=access_token, decline_message=decline_message, **kwargs
             )
-        if order_sudo._hmr_get_answer_refusal():
-            return self._hmr_redirect(order_sudo, "hmr_refused")
         reason = self._hmr_clean_message(decline_message)
-        order_sudo._track_set_author(self._hmr_get_author(order_sudo))
-        order_sudo._action_cancel()
-        # as Odoo does: cache the lines' currency, which the flush of the cancel needs
-        # and a visitor cannot read
-        order_sudo.order_line.fetch(["currency_id"])
-        self._hmr_post_as_prospect(
-            order_sudo,
+        text = (
             request.env._("Rejected the quote: %(reason)s", reason=reason)
             if reason
-            else request.env._("Rejected the quote."),
+            else request.env._("Rejected the quote.")
         )
-        order_sudo._hmr_record_answer("rejected", reason)
-        return self._hmr_redirect(order_sudo)
+        return self._hmr_answer(order_sudo, "rejected", reason, text)
 
     @http.route(
         ["/my/orders/<int:order_id>/talk"],
@@ -85,22 +76,32 @@ class CustomerPortal(sale_portal.CustomerPortal):
         order_sudo = self._hmr_get_case_order(order_id, access_token)
         if not order_sudo:
             return request.redirect("/my")
-        if order_sudo._hmr_get_answer_refusal():
-            return self._hmr_redirect(order_sudo, "hmr_refused")
         message = self._hmr_clean_message(talk_message)
-        order_sudo._track_set_author(self._hmr_get_author(order_sudo))
-        self._hmr_post_as_prospect(
-            order_sudo,
+        text = (
             request.env._("Asked to talk to the sales executive: %(message)s", message=message)
             if message
-            else request.env._("Asked to talk to the sales executive."),
+            else request.env._("Asked to talk to the sales executive.")
         )
-        order_sudo._hmr_record_answer("talk", message)
-        return self._hmr_redirect(order_sudo)
+        return self._hmr_answer(order_sudo, "talk", message, text)
 
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
+
+    def _hmr_answer(self, order_sudo, answer, message, chatter_text):
+        """Reject or ask to talk: refused when the quote can no longer be answered (state
+        unchanged), otherwise said in the chatter as the prospect and recorded."""
+        if order_sudo._hmr_get_answer_refusal():
+            return self._hmr_redirect(order_sudo, "hmr_refused")
+        order_sudo._track_set_author(self._hmr_get_author(order_sudo))
+        if answer == "rejected":
+            order_sudo._action_cancel()
+            # as Odoo does: cache the lines' currency, which the flush of the cancel needs
+            # and a visitor cannot read
+            order_sudo.order_line.fetch(["currency_id"])
+        self._hmr_post_as_prospect(order_sudo, chatter_text)
+        order_sudo._hmr_record_answer(answer, message)
+        return self._hmr_redirect(order_sudo)
 
     def _hmr_get_case_order(self, order_id, access_token):
         """The quote (sudo) when the visitor may access it and it belongs to a treatment

@@ -16,11 +16,11 @@ MODULES     := hmr_crm_addon,hmr_treatments_addon
 TEST_MODULES := $(MODULES),hmr_e2e_tests
 export PGHOST ?= 127.0.0.1
 
-.PHONY: run test lint unit setup odoo postgres browser clean-db help
+.PHONY: run test lint unit system setup odoo postgres programs clean-db help
 
 help:
 	@echo "make run   - set up everything, create the demo clinic '$(DB)' once, serve http://127.0.0.1:$(HTTP_PORT)"
-	@echo "make test  - lint + the whole test suite on a throw-away database"
+	@echo "make test  - lint + the unit suite on a throw-away database + the system tests on a real server"
 	@echo "make bench - our code against vanilla Odoo on 10,000 prospects (bench/README.md)"
 
 setup: $(VENV)/.requirements odoo postgres
@@ -40,10 +40,11 @@ odoo: $(VENV)/.requirements
 postgres:
 	@bash .ci/ensure_postgres.sh
 
-browser:
-	@bash .ci/ensure_browser.sh "$(BIN)"
+## The programs a real install needs (wkhtmltopdf for every PDF, chromium for tours and system tests)
+programs: $(VENV)/.requirements
+	@bash .ci/ensure_programs.sh "$(BIN)"
 
-run: setup
+run: setup programs
 	@bash .ci/run_demo.sh "$(BIN)" "$(DB)" "$(ADDONS_PATH)" "$(MODULES)" "$(HTTP_PORT)"
 
 lint: $(VENV)/.requirements
@@ -52,10 +53,16 @@ lint: $(VENV)/.requirements
 	$(BIN)/ruff format --check .
 	$(BIN)/pylint --rcfile=.pylintrc hmr_crm_addon hmr_treatments_addon tests/hmr_e2e_tests
 
-unit: setup browser
+unit: setup programs
 	@bash .ci/run_tests.sh "$(BIN)" "$(TEST_DB)" "$(ADDONS_PATH)" "$(TEST_MODULES)"
 
-test: lint unit
+## The system tests (tests/system): a real server started as `make run` starts it, on a
+## throw-away demo clinic and a free port, driven through XML-RPC, HTTP and Chromium.
+system: setup programs
+	@bash .ci/run_system_tests.sh "$(BIN)" "$(ADDONS_PATH)" "$(MODULES)"
+
+## prerequisites run in order: the system tests come after the unit tests
+test: lint unit system
 
 ## Not part of `make test`: wall-clock figures against vanilla Odoo, on a throw-away database.
 .PHONY: bench

@@ -2,6 +2,7 @@
 (HTTP for the visitor and the prospect, XML-RPC for the staff, Chromium on a phone)."""
 
 import re
+import time
 from pathlib import Path
 
 from hmr_client import csrf_token, visible_text
@@ -148,3 +149,32 @@ def accept_and_sign_on_phone(phone, quote_url, name, screenshot_prefix):
     phone.wait_for("location.href.includes('message=sign_ok')", timeout=120)
     phone.wait_ready()
     phone.screenshot(f"{screenshot_prefix}_3_signed")
+
+
+def create_command(**values):
+    """Odoo's ``Command.create(values)`` as the external API spells it."""
+    return [0, 0, values]
+
+
+def new_prospect(executive, admin, treatment_id, first_name, last_name, lang="es_MX"):
+    """P1, P2: an executive captures a prospect and gives them a treatment (XML-RPC, the
+    fields of the prospect's form); return the case, the prospect's email and the link to
+    their own page (the one their emails carry)."""
+    email = f"{first_name.lower()}.{time.time_ns()}@example.mx"
+    lead_id = executive.create(
+        "crm.lead",
+        {
+            "type": "opportunity",
+            "first_name": first_name,
+            "last_name": last_name,
+            "email_from": email,
+            "user_id": executive.uid,
+            "treatment_case_ids": [create_command(treatment_id=treatment_id)],
+        },
+    )
+    lead = executive.read_one("crm.lead", lead_id, ["partner_id"])
+    assert lead["partner_id"], "the prospect has their own contact"
+    admin.write("res.partner", lead["partner_id"][0], {"lang": lang})
+    case = find_case(admin, email)
+    url = admin.call("hmr.treatment.case", "get_portal_url", [case["id"]])
+    return case, email, f"{executive.url}{url}"

@@ -12,6 +12,7 @@ from hmr_client import csrf_token, json_rpc, utc_now_str, wait_until
 from hmr_steps import (
     accept_and_sign_on_phone,
     assess_and_prepare_quote,
+    create_command,
     find_case,
     link_to,
     open_quote_link,
@@ -369,8 +370,3 @@ def test_second_process_built_by_the_manager(server, users, admin, smtp, schedul
     )
     scheduler.deliver_mail()
     smtp.wait_for(email, pdf_attachments, since=since, what="the quote of the new process")
-
-
-def create_command(**values):
-    """Odoo's ``Command.create(values)`` as the external API spells it."""
-    return [0, 0, values]

@@ -11,3 +11,5 @@ from . import res_config_settings
 from . import res_users
 from . import sale_order
 from . import utm_source
+from . import mail_activity_mixin
+from . import mail_thread

@@ -261,7 +261,7 @@ class HmrCall(models.Model):
         same transaction, so each call is reminded once."""
         self.write({"reminded_at": fields.Datetime.now()})
         for call in self:
-            call = call.with_context(lang=call.user_id.lang or self.env.context.get("lang"))
+            call = call._hmr_with_lang_of(call.user_id)
             subject = call.env._("Call %(prospect)s now", prospect=call.lead_id.display_name)
             body = call.env._(
                 "It is time to call %(prospect)s (%(phone)s).",

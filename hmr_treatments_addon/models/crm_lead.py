@@ -55,18 +55,19 @@ class CrmLead(models.Model):
         language and consent to the privacy notice), source "website", the sales executive
         given by the clinic's rule, and the case of the chosen treatment.
 
+        The clinic creates them (``_hmr_as_clinic``): the messages of the prospect's
+        creation and of the executive's assignment are not authored by the public user.
+
         :param dict values: the checked fields of the form (names, email, phone...)
         :return: the treatment case (sudo)
         """
-        lead_model = self.sudo().with_context(mail_create_nosubscribe=True)
+        lead_model = self._hmr_as_clinic().with_context(mail_create_nosubscribe=True)
         executive = lead_model._hmr_take_web_executive(team)
         lead = lead_model.create(self._hmr_prepare_web_lead_values(values, executive, team))
         lead.partner_id.write({"lang": values.get("lang") or False})
         lead.partner_id._hmr_record_privacy_consent("web_form")
-        return (
-            self.env["hmr.treatment.case"]
-            .sudo()
-            .create({"lead_id": lead.id, "treatment_id": treatment.id})
+        return lead.env["hmr.treatment.case"].create(
+            {"lead_id": lead.id, "treatment_id": treatment.id}
         )
 
     @api.model

@@ -3,6 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class HmrTreatmentCase(models.Model):
@@ -264,10 +267,10 @@ class HmrTreatmentCase(models.Model):
     def _enter_step_quote(self):
         responsible = self.doctor_id or self.user_id
         if responsible:
-            self.activity_schedule(
+            self._hmr_activity_schedule(
                 "hmr_treatments_addon.mail_activity_type_hmr_quote",
-                user_id=responsible.id,
-                note=self.env._("Prepare the quote of %(case)s.", case=self.name),
+                responsible,
+                note=lambda case: case.env._("Prepare the quote of %(case)s.", case=case.name),
             )
 
     def _enter_step_answer(self):
@@ -277,10 +280,12 @@ class HmrTreatmentCase(models.Model):
         """The acceptance schedules the follow-up (S3.4), see sale.order."""
 
     def _on_photos_changed(self):
-        """Called by the photos after every upload or removal."""
+        """Called by the photos after every upload or removal. Complete cases move on
+        by the clinic, whoever sent the last photo (the prospect on their page)."""
         self.flush_recordset(["photos_complete"])
-        self.filtered("photos_complete").write({"next_photo_reminder_at": False})
-        self.filtered("photos_complete")._advance("photos")
+        complete = self.filtered("photos_complete")._hmr_as_clinic()
+        complete.write({"next_photo_reminder_at": False})
+        complete._advance("photos")
 
     # ------------------------------------------------------------
     # PHOTO REMINDERS (S1.2, S1.3)
@@ -320,7 +325,7 @@ class HmrTreatmentCase(models.Model):
             if exhausted:
                 exhausted.write({"next_photo_reminder_at": False})
                 exhausted._schedule_executive_activity(
-                    self.env._("The prospect did not send the missing photos after the reminders.")
+                    _lt("The prospect did not send the missing photos after the reminders.")
                 )
 
     @api.model
@@ -371,17 +376,18 @@ class HmrTreatmentCase(models.Model):
     # ------------------------------------------------------------
 
     def _notify_doctors_new_assessment(self):
-        """S2.1: one message to all diagnosis doctors, whoever gets the assessment."""
+        """S2.1: one message to all diagnosis doctors, whoever gets the assessment (one
+        per language spoken by the doctors)."""
         doctors = self.env["res.users"]._hmr_get_diagnosis_doctors()
         if not doctors:
             return
-        self.message_notify(
-            partner_ids=doctors.partner_id.ids,
-            subject=self.env._("New prospect to assess: %(case)s", case=self.name),
-            body=self.env._(
-                "%(case)s completed the photos: a new assessment is waiting.", case=self.name
+        self._hmr_notify_in_lang(
+            doctors.partner_id,
+            subject=lambda case: case.env._("New prospect to assess: %(case)s", case=case.name),
+            body=lambda case: case.env._(
+                "%(case)s completed the photos: a new assessment is waiting.", case=case.name
             ),
-            model_description=self.env._("Assessment"),
+            model_description=_lt("Assessment"),
         )
 
     def _assign_least_loaded_doctor(self):
@@ -404,24 +410,24 @@ class HmrTreatmentCase(models.Model):
             assessment.sudo().write({"doctor_id": doctor.id})
         else:
             self.env["hmr.assessment"].sudo().create({"case_id": self.id, "doctor_id": doctor.id})
-        self.activity_schedule(
+        self._hmr_activity_schedule(
             "hmr_treatments_addon.mail_activity_type_hmr_assessment",
-            user_id=doctor.id,
-            note=self.env._("Assess %(case)s and prepare the quote.", case=self.name),
+            doctor,
+            note=lambda case: case.env._("Assess %(case)s and prepare the quote.", case=case.name),
         )
 
     def _notify_managers_no_doctor(self):
         manager_group = self.env.ref("hmr_crm_addon.group_hmr_manager")
         manager = manager_group.user_ids.filtered(lambda u: u.active and not u.share)[:1]
         if manager:
-            self.activity_schedule(
+            self._hmr_activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=manager.id,
-                summary=self.env._("No diagnosis doctor available"),
-                note=self.env._(
+                manager,
+                summary=_lt("No diagnosis doctor available"),
+                note=lambda case: case.env._(
                     "%(case)s is ready for its assessment but no diagnosis doctor is "
                     "available: it will be assigned as soon as one is.",
-                    case=self.name,
+                    case=case.name,
                 ),
             )
 
@@ -497,17 +503,19 @@ class HmrTreatmentCase(models.Model):
     # ------------------------------------------------------------
 
     def _schedule_executive_activity(self, note):
-        """A to-do for the executive of each case, scheduled in one batch per executive
-        (Q6). The activities show in the executive's activities and the daily digest
-        lists the cases (S1.4): no "assigned to you" mail per case
-        (``mail_activity_quick_update``), which would cost a mail per case."""
-        # each activity reads the name of its case alone: compute them all at once
-        self.mapped("display_name")
+        """A to-do for the executive of each case, in their language, scheduled in one
+        batch per executive (Q6). The activities show in the executive's activities and
+        the daily digest lists the cases (S1.4): no "assigned to you" mail per case
+        (``mail_activity_quick_update``), which would cost a mail per case.
+        ``note``: a lazy translation."""
         for executive, cases in self.filtered("user_id").grouped("user_id").items():
-            cases.with_context(mail_activity_quick_update=True).activity_schedule(
+            cases = cases._hmr_with_lang_of(executive)
+            # each activity reads the name of its case alone: compute them all at once
+            cases.mapped("display_name")
+            cases.with_context(mail_activity_quick_update=True)._hmr_activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=executive.id,
-                summary=self.env._("Photos still missing"),
+                executive,
+                summary=_lt("Photos still missing"),
                 note=note,
             )
 

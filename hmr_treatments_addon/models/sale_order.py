@@ -3,7 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import plaintext2html
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 ANSWERS = [("accepted", "Accepted"), ("rejected", "Rejected"), ("talk", "Asked to talk")]
 
@@ -95,7 +97,8 @@ class SaleOrder(models.Model):
                 "hmr_answer_to_notify_at": fields.Datetime.now(),
             }
         )
-        case = self.hmr_case_id.sudo()
+        # the case moves on by the clinic, not by the visitor who answered
+        case = self.hmr_case_id._hmr_as_clinic()
         if answer == "accepted":
             case._advance("answer")
         elif answer == "rejected":
@@ -112,41 +115,42 @@ class SaleOrder(models.Model):
         """S3.2: each recorded answer mails the prospect its template, and gives the
         executive an activity, which emails them too (once: the marker is cleared in
         the same transaction)."""
-        orders = self.sudo().filtered("hmr_answer_to_notify_at")
+        # by the clinic: the prospect's own answer does not make them (or the public
+        # user) the author of the mails
+        orders = self._hmr_as_clinic().filtered("hmr_answer_to_notify_at")
         for answer, answered in orders.grouped("hmr_answer").items():
-            template = self.env.ref(f"hmr_treatments_addon.mail_template_hmr_quote_{answer}")
-            template.sudo().send_mail_batch(answered.ids)
+            template = orders.env.ref(f"hmr_treatments_addon.mail_template_hmr_quote_{answer}")
+            template.send_mail_batch(answered.ids)
         for order in orders:
             order._hmr_schedule_executive_activity(*order._hmr_get_answer_activity())
         orders.write({"hmr_answer_to_notify_at": False})
 
     def _hmr_get_answer_activity(self):
-        """The executive's activity for the answer: (activity type xmlid, note)."""
+        """The executive's activity for the answer: (activity type xmlid, note), the note
+        a lazy translation, written in the executive's language."""
         self.ensure_one()
         message = self.hmr_answer_message or "-"
         if self.hmr_answer == "accepted":
             return (
                 "hmr_treatments_addon.mail_activity_type_hmr_follow_up",
-                self.env._("The prospect accepted the quote: follow up within the day."),
+                _lt("The prospect accepted the quote: follow up within the day."),
             )
         if self.hmr_answer == "rejected":
             return (
                 "mail.mail_activity_data_todo",
-                self.env._("The prospect rejected the quote: %(reason)s", reason=message),
+                _lt("The prospect rejected the quote: %(reason)s", reason=message),
             )
         return (
             "mail.mail_activity_data_call",
-            self.env._("The prospect asks to talk: %(message)s", message=message),
+            _lt("The prospect asks to talk: %(message)s", message=message),
         )
 
     def _hmr_schedule_executive_activity(self, activity_xmlid, note):
-        """The executive hears of each answer by an activity, which emails them too.
-        ``note`` may hold what the prospect typed: it is escaped here."""
+        """The executive hears of each answer by an activity in their language, which
+        emails them too. ``note`` may hold what the prospect typed: it is escaped."""
         executive = self.user_id or self.hmr_case_id.user_id
         if executive:
-            self.sudo().activity_schedule(
-                activity_xmlid, user_id=executive.id, note=plaintext2html(note)
-            )
+            self._hmr_activity_schedule(activity_xmlid, executive, note=note)
 
     def _hmr_mark_followed_up(self):
         self.filtered(lambda o: not o.hmr_followed_up_at).sudo().write(

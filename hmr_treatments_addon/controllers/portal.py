@@ -57,12 +57,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
                 order_id, access_token=access_token, decline_message=decline_message, **kwargs
             )
         reason = self._hmr_clean_message(decline_message)
-        text = (
-            request.env._("Rejected the quote: %(reason)s", reason=reason)
-            if reason
-            else request.env._("Rejected the quote.")
-        )
-        return self._hmr_answer(order_sudo, "rejected", reason, text)
+        return self._hmr_answer(order_sudo, "rejected", reason)
 
     @http.route(
         ["/my/orders/<int:order_id>/talk"],
@@ -77,20 +72,16 @@ class CustomerPortal(sale_portal.CustomerPortal):
         if not order_sudo:
             return request.redirect("/my")
         message = self._hmr_clean_message(talk_message)
-        text = (
-            request.env._("Asked to talk to the sales executive: %(message)s", message=message)
-            if message
-            else request.env._("Asked to talk to the sales executive.")
-        )
-        return self._hmr_answer(order_sudo, "talk", message, text)
+        return self._hmr_answer(order_sudo, "talk", message)
 
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
 
-    def _hmr_answer(self, order_sudo, answer, message, chatter_text):
+    def _hmr_answer(self, order_sudo, answer, message):
         """Reject or ask to talk: refused when the quote can no longer be answered (state
-        unchanged), otherwise said in the chatter as the prospect and recorded."""
+        unchanged), otherwise said in the chatter as the prospect (in their language)
+        and recorded."""
         if order_sudo._hmr_get_answer_refusal():
             return self._hmr_redirect(order_sudo, "hmr_refused")
         order_sudo._track_set_author(self._hmr_get_author(order_sudo))
@@ -99,7 +90,9 @@ class CustomerPortal(sale_portal.CustomerPortal):
             # as Odoo does: cache the lines' currency, which the flush of the cancel needs
             # and a visitor cannot read
             order_sudo.order_line.fetch(["currency_id"])
-        self._hmr_post_as_prospect(order_sudo, chatter_text)
+        self._hmr_post_as_prospect(
+            order_sudo, order_sudo._hmr_get_answer_chatter_text(answer, message)
+        )
         order_sudo._hmr_record_answer(answer, message)
         return self._hmr_redirect(order_sudo)
 

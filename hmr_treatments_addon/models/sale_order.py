@@ -125,6 +125,21 @@ class SaleOrder(models.Model):
             order._hmr_schedule_executive_activity(*order._hmr_get_answer_activity())
         orders.write({"hmr_answer_to_notify_at": False})
 
+    def _hmr_get_answer_chatter_text(self, answer, message=None):
+        """What the prospect's rejection or request to talk says in the quote's chatter,
+        posted as the prospect: in their contact's language, whatever page language they
+        browse in, as it is their own word, shown on their page too (the executive reads
+        their activity in their own language)."""
+        self.ensure_one()
+        env = self._hmr_with_lang_of(self.partner_id).env
+        if answer == "rejected":
+            if message:
+                return env._("Rejected the quote: %(reason)s", reason=message)
+            return env._("Rejected the quote.")
+        if message:
+            return env._("Asked to talk to the sales executive: %(message)s", message=message)
+        return env._("Asked to talk to the sales executive.")
+
     def _hmr_get_answer_activity(self):
         """The executive's activity for the answer: (activity type xmlid, note), the note
         a lazy translation, written in the executive's language."""

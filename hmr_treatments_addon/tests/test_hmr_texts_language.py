@@ -4,13 +4,14 @@ from unittest.mock import patch
 
 from PIL import Image
 
-from odoo import Command
-from odoo.tests import tagged
+from odoo import Command, http
+from odoo.tests import HttpCase, tagged
 from odoo.tools.translate import code_translations
 
 from odoo.addons.mail.tests.common import MockEmail, mail_new_test_user
 
 from .common import HmrTreatmentsCommon
+from .test_hmr_quote_answer import HmrQuoteCommon
 
 
 @tagged("post_install", "-at_install", "hmr_texts_language")
@@ -430,3 +431,53 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         self._assert_author(told, self.odoobot)
         messages = lead.message_ids | case.message_ids
         self.assertFalse(messages.filtered(lambda m: m.author_id == self.user_public.partner_id))
+
+
+@tagged("post_install", "-at_install", "hmr_texts_language")
+class TestHmrTextsLanguagePortal(HttpCase, HmrQuoteCommon):
+    """Issue 9, item 3, over HTTP: the prospect's answer on the portal, said in the
+    quote's chatter as the prospect, is in the prospect's language (their contact's),
+    whatever language the page is browsed in."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_MX")
+        cls.partner_ana.lang = "es_MX"
+        cls.user_executive.lang = "en_US"
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate(None, None)
+
+    def _post(self, order, suffix, data):
+        token = order._portal_ensure_token()
+        data = dict(data, csrf_token=http.Request.csrf_token(self))
+        return self.url_open(
+            f"/my/orders/{order.id}/{suffix}?access_token={token}",
+            data=data,
+            allow_redirects=False,
+        )
+
+    def _said(self, order):
+        return order.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.author_id == self.partner_ana
+        )
+
+    def test_answer_in_chatter_in_prospect_language(self):
+        """Issue 9.3, S3.1, B7: Ana (Spanish) rejects one quote and asks to talk about
+        another from a page in English: the chatter says it in Spanish, as Ana."""
+        rejected = self._new_sent_quote(self.lead_ana)
+        response = self._post(rejected, "decline", {"decline_message": "Muy caro"})
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(rejected.hmr_answer, "rejected")
+        self.assertIn("Rechazó la cotización: Muy caro", str(self._said(rejected).body))
+
+        talk = self._new_sent_quote(self._new_lead("Ana Talk"))
+        talk.partner_id = self.partner_ana
+        response = self._post(talk, "talk", {"talk_message": "Llámeme"})
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(talk.hmr_answer, "talk")
+        self.assertIn(
+            "Pidió hablar con el ejecutivo de ventas: Llámeme", str(self._said(talk).body)
+        )

@@ -25,6 +25,7 @@ from odoo import Command
 DATA_DIR = Path(globals().get("__file__", "data/load_demo.py")).resolve().parent
 PROSPECTS_FILE = DATA_DIR / "prospects.xlsx"
 PHOTOS_DIR = DATA_DIR / "photos"
+LOGO_FILE = DATA_DIR / "hmr_logo.png"  # drawn by data/make_demo_logo.py
 PHOTO_FILES = ["front.jpg", "top.jpg", "crown.jpg", "left.jpg", "right.jpg"]
 PHOTO_VARIANTS = ["", "early_loss", "advanced_loss"]
 # where each demo case of the Proceso Capilar is left, in the order of the sheet
@@ -130,15 +131,29 @@ def setup_company(env):
             "country_id": env.ref("base.mx").id,
             "state_id": env.ref("base.state_mx_df").id,
             "currency_id": mxn.id,
+            "logo": base64.b64encode(LOGO_FILE.read_bytes()),
         }
     )
     company.partner_id.write({"lang": LANG, "tz": TZ})
+    setup_website(env, company)
     pricelist = env.ref("hmr_treatments_addon.hmr_pricelist", raise_if_not_found=False)
     if pricelist:
         pricelist.currency_id = mxn
     if "resource_calendar_id" in company and company.resource_calendar_id:
         company.resource_calendar_id.tz = TZ
     return company
+
+
+def setup_website(env, company):
+    """The public website is the clinic's: its name and logo (the addon's pages show the
+    company's logo and contact data; the website's own logo is what shared links show), and
+    its home page is the request form (the demo has no pages of its own)."""
+    if "website" not in env:
+        return
+    for website in env["website"].search([("company_id", "=", company.id)]):
+        website.write(
+            {"name": company.name, "logo": company.logo, "homepage_url": "/hmr/solicitud"}
+        )
 
 
 def setup_admin(env):

@@ -14,6 +14,8 @@
         "base_automation",
         "website_crm",
     ],
+    # HEIC/HEIF photos (the iPhone's default) are read with it (pinned in requirements.txt)
+    "external_dependencies": {"python": ["pillow_heif"]},
     "data": [
         # security first: the group implications and access rows are needed by the data below
         "security/hmr_treatments_security.xml",
@@ -44,6 +46,7 @@
         "views/survey_survey_views.xml",
         "views/sale_portal_templates.xml",
         "views/hmr_website_templates.xml",
+        "views/website_brand_templates.xml",
         "views/hmr_treatment_case_portal_templates.xml",
         "views/hmr_treatments_menus.xml",
     ],

@@ -8,6 +8,7 @@ from odoo.http import request
 from odoo.tools import email_normalize, plaintext2html
 
 from ..tools.photo_upload import MAX_UPLOAD_BYTES
+from .errors import hmr_recover_from_error
 
 _logger = logging.getLogger(__name__)
 
@@ -46,6 +47,15 @@ class HmrWebsiteForm(http.Controller):
         sitemap=False,
     )
     def hmr_request_submit(self, **post):
+        try:
+            return self._hmr_submit_request(post)
+        except Exception:  # pylint: disable=broad-exception-caught
+            message = hmr_recover_from_error("Saving a request of the web form")
+            return self._hmr_render_form_errors(post, {"form": message}, status=500)
+
+    def _hmr_submit_request(self, post):
+        """Check the request and create the prospect with its case and photos: redirect
+        to the thanks page, or render the form with the errors next to their fields."""
         if (request.httprequest.content_length or 0) > FORM_MAX_BYTES:
             return self._hmr_render_form_errors(
                 post,

@@ -13,6 +13,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers import portal as sale_portal
 
 from ..tools.photo_upload import MAX_UPLOAD_BYTES
+from .errors import hmr_recover_from_error
 
 # what the prospect types is kept, within reason
 MESSAGE_MAX_LENGTH = 4000
@@ -33,6 +34,15 @@ class CustomerPortal(sale_portal.CustomerPortal):
 
     @http.route()
     def portal_quote_accept(self, order_id, access_token=None, name=None, signature=None):
+        try:
+            return self._hmr_quote_accept(order_id, access_token, name, signature)
+        except Exception:  # pylint: disable=broad-exception-caught
+            # JSON-RPC would hand the traceback to the visitor: the log keeps it
+            return {"error": hmr_recover_from_error(f"Accepting the quote {order_id}")}
+
+    def _hmr_quote_accept(self, order_id, access_token, name, signature):
+        """Odoo's accept and sign, refused when the quote of a case can no longer be
+        answered, then recorded as the prospect's answer."""
         access_token = access_token or request.httprequest.args.get("access_token")
         order_sudo = self._hmr_get_case_order(order_id, access_token)
         if order_sudo:
@@ -210,6 +220,15 @@ class CustomerPortal(sale_portal.CustomerPortal):
         slot = case_sudo._get_photo_slots().filtered(lambda s: s.id == slot_id)
         if not slot:
             raise NotFound()
+        try:
+            return self._hmr_upload_photo(case_sudo, slot, access_token, privacy_consent)
+        except Exception:  # pylint: disable=broad-exception-caught
+            message = hmr_recover_from_error(f"Uploading a photo to the case {case_id}")
+            return self._hmr_render_upload_error(case_sudo, access_token, slot, message, status=500)
+
+    def _hmr_upload_photo(self, case_sudo, slot, access_token, privacy_consent):
+        """Check and store the photo of the request in ``slot``: redirect to the page,
+        or render it with the reason of the refusal."""
         if (request.httprequest.content_length or 0) > PORTAL_UPLOAD_MAX_BYTES:
             return self._hmr_render_upload_error(
                 case_sudo,

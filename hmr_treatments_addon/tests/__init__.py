@@ -13,3 +13,4 @@ from . import test_hmr_drills
 from . import test_hmr_public_form
 from . import test_hmr_prospect_portal
 from . import test_hmr_texts_language
+from . import test_hmr_public_pages

@@ -5,6 +5,7 @@ import zipfile
 from contextlib import contextmanager
 from unittest.mock import patch
 
+import pillow_heif
 from PIL import Image, PngImagePlugin
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure, UniqueViolation
@@ -116,11 +117,11 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
             ("zip", archive.getvalue(), "ZIP files are not accepted"),
             ("gif", gif.getvalue(), "GIF files are not accepted"),
             (
-                "heic",
+                "heic without its image",
                 b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
-                "HEIC/HEIF format .* please send them as JPEG",
+                damaged,
             ),
-            ("text named .jpg", b"just some text, not a photo", "not a JPEG or PNG image"),
+            ("text named .jpg", b"just some text, not a photo", "not a JPEG, PNG or HEIC image"),
             ("truncated jpeg", noisy_jpeg[: len(noisy_jpeg) // 2], damaged),
             ("jpeg without its end", noisy_jpeg[:-2], damaged),
             ("jpeg magic, garbage", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, damaged),
@@ -133,10 +134,9 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         complete JPEG or PNG is refused with its own message, and nothing is stored,
         neither the photo nor its attachment."""
         attachments = self._photo_attachments()
-        with patch.object(photo_upload, "pillow_heif", None):
-            for name, raw, message in self._bad_files():
-                with self.subTest(file=name), self.assertRaisesRegex(UserError, message):
-                    self.env["hmr.case.photo"].create(self.photo_values(self.slots[0], raw))
+        for name, raw, message in self._bad_files():
+            with self.subTest(file=name), self.assertRaisesRegex(UserError, message):
+                self.env["hmr.case.photo"].create(self.photo_values(self.slots[0], raw))
         self.assertFalse(self._photos())
         self.assertEqual(self._photo_attachments(), attachments)
         self.assertEqual(self.case.photo_count, 0)
@@ -146,10 +146,9 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         replacement keeps the photo as it was."""
         photo = self.env["hmr.case.photo"].create(self.photo_values(self.slots[0]))
         stored = photo.image
-        with patch.object(photo_upload, "pillow_heif", None):
-            for name, raw, message in self._bad_files():
-                with self.subTest(file=name), self.assertRaisesRegex(UserError, message):
-                    photo.write({"image": self.b64(raw)})
+        for name, raw, message in self._bad_files():
+            with self.subTest(file=name), self.assertRaisesRegex(UserError, message):
+                photo.write({"image": self.b64(raw)})
         photo.invalidate_recordset()
         self.assertEqual(photo.image, stored)
         self.assertEqual(photo.mimetype, "image/jpeg")
@@ -206,30 +205,39 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         ):
             self.env["hmr.case.photo"]._prepare_image(raw)
 
-    def test_heic_converted_when_pillow_heif_available(self):
-        """S1.1: when the optional pillow_heif is installed, an HEIC photo is converted
-        to JPEG (without its metadata) instead of being refused."""
-        heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
-        decoded = Image.new("RGB", (40, 30), (10, 20, 30))
-        decoded.info["exif"] = b"Exif\x00\x00fake"
-
-        class FakeHeifFile:
-            size = (40, 30)
-
-            def to_pillow(self):
-                return decoded
-
-        class FakePillowHeif:
-            @staticmethod
-            def open_heif(fp, convert_hdr_to_8bit=True):
-                return FakeHeifFile()
-
-        with patch.object(photo_upload, "pillow_heif", FakePillowHeif):
-            values = self.env["hmr.case.photo"]._prepare_image(heic)
+    def test_heic_converted(self):
+        """S1.1, B3, issue 9 item 7: a HEIC photo (the iPhone's default), read by
+        pillow_heif, goes through the same checks and is stored as a JPEG without its
+        metadata (no EXIF, no GPS)."""
+        exif = Image.Exif()
+        exif[0x010F] = "Apple"
+        exif[GPS_TAG] = {1: "N", 2: (19.0, 26.0, 0.0)}
+        heic = io.BytesIO()
+        pillow_heif.from_pillow(Image.new("RGB", (40, 30), (10, 20, 30))).save(
+            heic, exif=exif.tobytes()
+        )
+        heic = heic.getvalue()
+        self.assertEqual(photo_upload.sniff_format(heic), "HEIF")
+        values = self.env["hmr.case.photo"]._prepare_image(heic)
         self.assertEqual(values["mimetype"], "image/jpeg")
         with Image.open(io.BytesIO(base64.b64decode(values["image"]))) as image:
             self.assertEqual((image.format, image.size), ("JPEG", (40, 30)))
             self.assertNotIn("exif", image.info)
+            self.assertFalse(image.getexif())
+        with self.assertRaisesRegex(UserError, "damaged or incomplete"):
+            self.env["hmr.case.photo"]._prepare_image(heic[: len(heic) // 2])
+
+    def test_heic_decompression_bomb_refused(self):
+        """B3: a HEIC photo announcing more pixels than allowed is refused on its
+        container's header, before its pixels are decoded."""
+        heic = io.BytesIO()
+        pillow_heif.from_pillow(Image.new("RGB", (400, 300))).save(heic)
+        with (
+            patch.object(photo_upload, "MAX_PIXELS", 1000),
+            patch.object(photo_upload.Image, "open", side_effect=AssertionError),
+            self.assertRaisesRegex(UserError, "400 x 300 pixels"),
+        ):
+            self.env["hmr.case.photo"]._prepare_image(heic.getvalue())
 
     def test_prepare_image_for_controllers(self):
         """S1.1: controllers check an upload with _prepare_image and store its values

@@ -253,7 +253,11 @@ class TestHmrProspectPortalUpload(HmrPortalCommon):
             "gif": (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "photo.jpg", "GIF"),
             "truncated": (self.jpeg[: len(self.jpeg) // 2], "photo.jpg", "damaged"),
             "bomb": (self.make_png_header(30000, 30000), "photo.png", "megapixels"),
-            "heic": (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64, "photo.heic", "HEIC"),
+            "heic without its image": (
+                b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64,
+                "photo.heic",
+                "damaged",
+            ),
             "empty": (b"", "photo.jpg", "choose the photo"),
         }
         for label, (raw, filename, message) in bad_files.items():

@@ -4,10 +4,10 @@ Whatever the channel (web client, portal, web form, mail gateway), a photo is ju
 content, never by its name or declared type:
 
 * the raw bytes are size-capped before anything is decoded;
-* only real JPEG and PNG files are accepted (magic bytes, then Pillow restricted to that
-  format, ``verify()`` and a full decode); HEIC/HEIF is converted when ``pillow_heif`` is
-  installed and refused with a clear message otherwise; anything else (SVG, PDF, HTML,
-  archives, GIF...) is refused;
+* only real JPEG, PNG and HEIC/HEIF files are accepted (magic bytes, then Pillow restricted
+  to that format, ``verify()`` and a full decode); HEIC/HEIF (the iPhone's default) is read
+  by ``pillow_heif``, registered as a Pillow opener, and stored as JPEG; anything else (SVG,
+  PDF, HTML, archives, GIF...) is refused;
 * images whose header announces too many pixels (decompression bombs) are refused before
   their pixels are decoded;
 * the image is always re-encoded: EXIF orientation applied, downscaled to ``MAX_SIDE``,
@@ -27,6 +27,7 @@ import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
+import pillow_heif
 from PIL import Image, ImageOps
 
 from odoo.exceptions import UserError
@@ -36,12 +37,11 @@ try:
 except ImportError:  # Pillow built without littlecms: profiles are dropped, not converted
     ImageCms = None
 
-try:
-    import pillow_heif
-except ImportError:  # optional: without it, HEIC/HEIF photos are refused with a clear message
-    pillow_heif = None
-
 _logger = logging.getLogger(__name__)
+
+# once per process: Pillow then opens HEIC/HEIF like its own formats; thumbnails, depth and
+# auxiliary images are never used, so they are not even read
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 """Largest file accepted, checked on the raw bytes before any decoding."""
@@ -133,24 +133,23 @@ def sanitize_photo(env, raw):
         return SanitizedPhoto(raw, *known)
 
     image_format = sniff_format(raw)
-    if image_format == "HEIF":
-        image = _open_heif(env, raw)
-        output_format = "JPEG"
-    elif image_format in ("JPEG", "PNG"):
+    if image_format in ("JPEG", "PNG", "HEIF"):
         image = _open_checked(env, raw, image_format)
-        output_format = image_format
+        # phones and browsers cannot all show HEIF: it is stored as JPEG
+        output_format = "JPEG" if image_format == "HEIF" else image_format
     elif image_format:
         raise UserError(
             env._(
-                "%(format)s files are not accepted: please send the photo as a JPEG or PNG image.",
+                "%(format)s files are not accepted: please send the photo as a JPEG, PNG or HEIC "
+                "image.",
                 format=image_format,
             )
         )
     else:
         raise UserError(
             env._(
-                "This file is not a JPEG or PNG image: please send the photo as a JPEG or "
-                "PNG image."
+                "This file is not a JPEG, PNG or HEIC image: please send the photo as a "
+                "JPEG, PNG or HEIC image."
             )
         )
 
@@ -235,8 +234,10 @@ def _open_checked(env, raw, image_format):
         size, complete = _scan_jpeg(raw)
         if not size or not complete:
             raise _damaged(env)
-    else:
+    elif image_format == "PNG":
         size = _png_size(raw)
+    else:
+        size = _heif_size(env, raw)
     # before Pillow decodes anything: a decompression bomb is refused on its header
     _check_pixels(env, *size)
     try:
@@ -251,33 +252,21 @@ def _open_checked(env, raw, image_format):
         image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_many_pixels(env, *size) from error
-    except (OSError, ValueError, SyntaxError, struct.error, EOFError) as error:
+    except (OSError, ValueError, SyntaxError, struct.error, EOFError, RuntimeError) as error:
+        # RuntimeError: what libheif raises for a damaged or unsupported HEIF
         _logger.info("Photo refused, it could not be decoded: %s", error)
         raise _damaged(env) from error
     return image
 
 
-def _open_heif(env, raw):
-    if pillow_heif is None:
-        raise UserError(
-            env._(
-                "Photos in HEIC/HEIF format (the iPhone default) are not accepted: please send "
-                "them as JPEG (on the iPhone: Settings > Camera > Formats > Most Compatible)."
-            )
-        )
+def _heif_size(env, raw):
+    """Width and height of the primary image announced by the HEIF container: libheif
+    reads the container only, the pixels are decoded later."""
     try:
-        heif_file = pillow_heif.open_heif(io.BytesIO(raw), convert_hdr_to_8bit=True)
-        _check_pixels(env, *heif_file.size)
-        image = heif_file.to_pillow()
-        image.load()
-    except UserError:
-        raise
-    except Exception as error:  # any failure of the optional decoder
-        _logger.info("HEIF photo refused, it could not be decoded: %s", error)
+        return pillow_heif.open_heif(io.BytesIO(raw)).size
+    except (RuntimeError, ValueError, OSError, EOFError) as error:
+        _logger.info("HEIF photo refused, its container could not be read: %s", error)
         raise _damaged(env) from error
-    # libheif already applied the rotation of the container: EXIF orientation is ignored
-    image.info.pop("exif", None)
-    return image
 
 
 def _png_size(raw):

@@ -555,6 +555,12 @@ class CrmLead(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
 
+    def _hmr_get_prospect_page_url(self):
+        """The full URL of the prospect's own page, which every email to them links, or
+        ``False`` while they have none (the treatments addon gives them one)."""
+        self.ensure_one()
+        return False
+
     @api.model
     def _hmr_disable_automatic_enrichment(self):
         self.env["ir.config_parameter"].sudo().set_param("crm.iap.lead.enrich.setting", "manual")

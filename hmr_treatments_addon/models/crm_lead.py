@@ -45,6 +45,14 @@ class CrmLead(models.Model):
     def _get_treatment_case_domain(self):
         return [("lead_id", "in", self._origin.ids)]
 
+    def _hmr_get_prospect_page_url(self):
+        """The page of the prospect's open treatment case (the latest one)."""
+        self.ensure_one()
+        case = self.sudo().treatment_case_ids.filtered(lambda c: c.state == "open")[-1:]
+        if not case:
+            return super()._hmr_get_prospect_page_url()
+        return case.get_base_url() + case.get_portal_url()
+
     # ------------------------------------------------------------
     # PUBLIC WEB FORM (B1)
     # ------------------------------------------------------------

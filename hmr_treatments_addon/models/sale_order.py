@@ -43,6 +43,31 @@ class SaleOrder(models.Model):
         return res
 
     # ------------------------------------------------------------
+    # THE PROSPECT'S EMAILS: ODOO'S SEND AND CONFIRMATION, IN THE CLINIC'S WORDS
+    # ------------------------------------------------------------
+
+    def _find_mail_template(self):
+        """The quote of a treatment case is sent with the clinic's email (it greets the
+        prospect by name and links their page), not Odoo's generic quotation email."""
+        self.ensure_one()
+        if (
+            self.hmr_case_id
+            and self.state in ("draft", "sent")
+            and not self.env.context.get("proforma")
+        ):
+            return self.env.ref("hmr_treatments_addon.mail_template_hmr_quote_send")
+        return super()._find_mail_template()
+
+    def _get_confirmation_template(self):
+        """Accepting and signing the quote of a treatment case confirms it: Odoo's
+        confirmation email is then the clinic's acknowledgment, with the signed quote
+        attached, the only email the prospect gets for it."""
+        self.ensure_one()
+        if self.hmr_case_id:
+            return self.env.ref("hmr_treatments_addon.mail_template_hmr_quote_accepted")
+        return super()._get_confirmation_template()
+
+    # ------------------------------------------------------------
     # THE PROSPECT'S ANSWER (S3.1, S3.2)
     # ------------------------------------------------------------
 
@@ -114,11 +139,14 @@ class SaleOrder(models.Model):
     def _hmr_notify_answers(self):
         """S3.2: each recorded answer mails the prospect its template, and gives the
         executive an activity, which emails them too (once: the marker is cleared in
-        the same transaction)."""
+        the same transaction). An acceptance is acknowledged by Odoo's confirmation
+        email of the signed quote (see ``_get_confirmation_template``), not twice."""
         # by the clinic: the prospect's own answer does not make them (or the public
         # user) the author of the mails
         orders = self._hmr_as_clinic().filtered("hmr_answer_to_notify_at")
         for answer, answered in orders.grouped("hmr_answer").items():
+            if answer == "accepted":
+                continue
             template = orders.env.ref(f"hmr_treatments_addon.mail_template_hmr_quote_{answer}")
             template.send_mail_batch(answered.ids)
         for order in orders:

@@ -12,5 +12,6 @@ from . import test_hmr_photo_reminders
 from . import test_hmr_drills
 from . import test_hmr_public_form
 from . import test_hmr_prospect_portal
+from . import test_hmr_prospect_emails
 from . import test_hmr_texts_language
 from . import test_hmr_public_pages

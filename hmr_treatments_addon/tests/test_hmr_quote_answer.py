@@ -169,8 +169,9 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
 
     def test_accept_notifies_prospect_and_executive(self):
         """S3.1, S3.2: accepting moves the case to its follow-up and triggers the quote
-        cron, which mails the prospect the acceptance template and gives the executive a
-        follow-up activity, mailed to them; a second run tells nobody again."""
+        cron, which gives the executive a follow-up activity, mailed to them; a second run
+        tells nobody again. (The prospect's acknowledgment is Odoo's confirmation of the
+        signed quote: see test_hmr_prospect_emails.)"""
         order = self._new_sent_quote(self.lead_ana)
         cron = self.env.ref("hmr_treatments_addon.ir_cron_hmr_quote_alerts")
         triggers = RecordCapturer(self.env["ir.cron.trigger"].sudo(), [("cron_id", "=", cron.id)])
@@ -183,13 +184,13 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         self.assertEqual(order.hmr_case_id.step_id, self.step_follow_up)
 
         mails = self._run_cron()
-        self.assertEqual(len(self._mails_to(self.partner_ana, "we received your acceptance")), 1)
+        self.assertFalse(self._mails_to(self.partner_ana))
         activity = order.activity_ids.filtered(
             lambda a: a.activity_type_id == self.activity_type_follow_up
         )
         self.assertEqual(activity.user_id, self.user_executive)
         self.assertEqual(len(self._mails_to(self.user_executive.partner_id)), 1)
-        self.assertEqual(len(mails), 2)
+        self.assertEqual(len(mails), 1)
         self.assertFalse(order.hmr_answer_to_notify_at)
         self.assertFalse(self._run_cron(), "each answer is told once")
         self.assertEqual(len(order.activity_ids), 1)

@@ -160,7 +160,9 @@ class TestProcesoCapilarTour(HttpCase, MockEmail):
         cron_triggers = self.env["ir.cron.trigger"].search_count(
             [("cron_id", "=", self.quote_cron.id)]
         )
-        self.start_tour(order.get_portal_url(), "hmr_capilar_prospect_tour", login=None)
+        with self.mock_mail_gateway():
+            self.start_tour(order.get_portal_url(), "hmr_capilar_prospect_tour", login=None)
+        confirmation_mails = self._new_mails
         self.env.invalidate_all()
         self.assertEqual(order.hmr_answer, "accepted")
         self.assertTrue(order.hmr_answered_at)
@@ -176,15 +178,16 @@ class TestProcesoCapilarTour(HttpCase, MockEmail):
             "the answer triggers the quote cron",
         )
 
-        # -- S3.2: the cron tells the prospect and gives the executive an activity --------
+        # -- S3.2: Odoo's confirmation thanks the prospect (issue 9 item 6: one email, the
+        # clinic's, with the signed quote); the cron gives the executive an activity -------
         mails = self._run_quote_cron()
         self.assertFalse(order.hmr_answer_to_notify_at)
         follow_up = order.activity_ids.filtered(lambda a: a.activity_type_id == self.type_follow_up)
         self.assertEqual(follow_up.user_id, self.executive)
-        to_prospect = mails.filtered(
-            lambda m: partner in m.recipient_ids and "we received your acceptance" in m.subject
-        )
-        self.assertEqual(len(to_prospect), 1, "the prospect is thanked for the acceptance")
+        to_prospect = (confirmation_mails | mails).filtered(lambda m: partner in m.recipient_ids)
+        self.assertEqual(len(to_prospect), 1, "the prospect is thanked once for the acceptance")
+        self.assertIn("we received your acceptance", to_prospect.subject)
+        self.assertTrue(to_prospect.attachment_ids, "with the signed quote")
         to_executive = mails.filtered(lambda m: self.executive.partner_id in m.recipient_ids)
         self.assertEqual(len(to_executive), 1, "the executive is mailed the follow-up activity")
         self.assertEqual((to_executive.model, to_executive.res_id), ("sale.order", order.id))

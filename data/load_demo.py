@@ -26,6 +26,7 @@ DATA_DIR = Path(globals().get("__file__", "data/load_demo.py")).resolve().parent
 PROSPECTS_FILE = DATA_DIR / "prospects.xlsx"
 PHOTOS_DIR = DATA_DIR / "photos"
 LOGO_FILE = DATA_DIR / "hmr_logo.png"  # drawn by data/make_demo_logo.py
+FAVICON_FILE = DATA_DIR / "hmr_favicon.png"  # idem
 PHOTO_FILES = ["front.jpg", "top.jpg", "crown.jpg", "left.jpg", "right.jpg"]
 PHOTO_VARIANTS = ["", "early_loss", "advanced_loss"]
 # where each demo case of the Proceso Capilar is left, in the order of the sheet
@@ -43,6 +44,8 @@ DEMO_STAGES = [
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 LANG = "es_MX"
+# the clinic speaks Spanish; English stays available to the staff (and prospects) who read it
+LANGS = (LANG, "en_US")
 TZ = "America/Mexico_City"
 
 COMPANY = {
@@ -64,6 +67,24 @@ STAFF = (
     ("medico", "Dr. Alberto Ruiz Campos", "group_hmr_doctor", "hmr_department_diagnosis"),
     ("medica2", "Dra. Elena Garza Villarreal", "group_hmr_doctor", "hmr_department_diagnosis"),
 )
+
+# Odoo's utm sources a clinic never gets prospects from (job boards, mailings, search engine)
+UNUSED_SOURCES = (
+    "utm.utm_source_search_engine",
+    "utm.utm_source_mailing",  # "Lead Recall"
+    "utm.utm_source_newsletter",
+    "utm.utm_source_linkedin",
+    "utm.utm_source_monster",
+    "utm.utm_source_glassdoor",
+    "utm.utm_source_craigslist",
+)
+# the clinic's words for its own sources: utm source names are not translatable in Odoo, and
+# the clinic's old export (prospects.xlsx) names them so
+CLINIC_SOURCE_NAMES = {
+    "hmr_crm_addon.utm_source_website": "Sitio web",
+    "hmr_crm_addon.utm_source_patient_referral": "Recomendación de paciente",
+    "hmr_crm_addon.utm_source_walk_in": "Visita a la clínica",
+}
 
 # prospects.xlsx header -> crm.lead field path for base_import (False: not imported)
 PROSPECT_COLUMNS = {
@@ -117,11 +138,23 @@ class DemoLoadError(Exception):
 # ------------------------------------------------------------------------------------------------
 
 
+def setup_languages(env):
+    """Spanish and English active, on the website too. A database created with
+    ``--load-language=es_MX`` only activates es_MX: Odoo's own en_US stays inactive."""
+    langs = env["res.lang"]
+    for code in LANGS:
+        lang = langs._activate_and_install_lang(code)
+        if not lang:
+            raise DemoLoadError(f"The language {code} is unknown to this database.")
+        langs |= lang
+    if "website" in env:
+        for website in env["website"].search([]):
+            website.language_ids |= langs
+    return langs
+
+
 def setup_company(env):
     """The main company becomes the Mexican clinic, in pesos and on Mexico City time."""
-    lang = env["res.lang"]._activate_and_install_lang(LANG)
-    if not lang:
-        raise DemoLoadError(f"The language {LANG} is unknown to this database.")
     mxn = env.ref("base.MXN")
     mxn.active = True
     company = env.ref("base.main_company")
@@ -145,14 +178,19 @@ def setup_company(env):
 
 
 def setup_website(env, company):
-    """The public website is the clinic's: its name and logo (the addon's pages show the
-    company's logo and contact data; the website's own logo is what shared links show), and
-    its home page is the request form (the demo has no pages of its own)."""
+    """The public website is the clinic's: its name, logo and browser icon (the addon's pages
+    show the company's logo and contact data; the website's own logo is what shared links
+    show), and its home page is the request form (the demo has no pages of its own)."""
     if "website" not in env:
         return
     for website in env["website"].search([("company_id", "=", company.id)]):
         website.write(
-            {"name": company.name, "logo": company.logo, "homepage_url": "/hmr/solicitud"}
+            {
+                "name": company.name,
+                "logo": company.logo,
+                "favicon": base64.b64encode(FAVICON_FILE.read_bytes()),
+                "homepage_url": "/hmr/solicitud",
+            }
         )
 
 
@@ -198,6 +236,26 @@ def setup_staff(env, company):
     if team:
         team.write({"member_ids": [Command.link(user.id) for user in executives]})
     return staff
+
+
+def archive_unused_sources(env):
+    """The contact sources the prospects' form offers are the clinic's: Odoo's default
+    sources it never uses are archived (kept for the history, if any)."""
+    sources = env["utm.source"].browse()
+    for xmlid in UNUSED_SOURCES:
+        source = env.ref(xmlid, raise_if_not_found=False)
+        if source:
+            sources |= source
+    sources.action_archive()
+    return sources
+
+
+def name_clinic_sources(env):
+    """The clinic's own sources, in the clinic's words (see CLINIC_SOURCE_NAMES)."""
+    for xmlid, name in CLINIC_SOURCE_NAMES.items():
+        source = env.ref(xmlid, raise_if_not_found=False)
+        if source:
+            source.name = name
 
 
 # ------------------------------------------------------------------------------------------------
@@ -391,7 +449,7 @@ def print_summary(env, staff, prospects, cases, walked, started):
     unassigned = len(prospects.filtered(lambda lead: not lead.user_id))
     print(
         f"HMR demo clinic ready in {time.monotonic() - started:.1f} s: "
-        f"{env.company.name} ({env.company.currency_id.name}, {LANG}, {TZ})\n"
+        f"{env.company.name} ({env.company.currency_id.name}, {'/'.join(LANGS)}, {TZ})\n"
         f"  staff: {len(staff)} ({roles['manager']} manager, {roles['executive']} executives, "
         f"{roles['doctor']} doctors), logins = passwords, admin / admin\n"
         f"  prospects: {len(prospects)} imported ({unassigned} without executive), "
@@ -403,10 +461,15 @@ def print_summary(env, staff, prospects, cases, walked, started):
 
 def main(env):
     started = time.monotonic()
+    # the clinic's sheet names its catalogs (contact methods, sections, treatments) in Spanish
+    env = env(context=dict(env.context, lang=LANG))
     try:
+        setup_languages(env)
         company = setup_company(env)
         setup_admin(env)
         staff = setup_staff(env, company)
+        archive_unused_sources(env)
+        name_clinic_sources(env)
         prospects = import_prospects(env)
         cases = assign_treatments(env, read_sheet_rows())
         walked = walk_cases(env, cases)

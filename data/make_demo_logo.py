@@ -1,4 +1,5 @@
-"""Draw the logo of the demo clinic: data/hmr_logo.png (set on the company by load_demo.py).
+"""Draw the logo of the demo clinic, data/hmr_logo.png, and its emblem alone for the browser's
+tab, data/hmr_favicon.png (load_demo.py sets them on the company and its website).
 
 Run once with the project's Python (Pillow), the PNG is committed:
     .venv/bin/python data/make_demo_logo.py
@@ -10,6 +11,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 HERE = Path(__file__).parent
 OUTPUT = HERE / "hmr_logo.png"
+FAVICON = HERE / "hmr_favicon.png"
+FAVICON_SIZE = 256
 SCALE = 4  # drawn large, then downscaled: smooth edges without an anti-aliasing library
 WIDTH, HEIGHT = 720, 220
 TEAL = (18, 94, 110, 255)
@@ -64,6 +67,12 @@ def main():
     image = image.crop(image.getbbox())
     image.save(OUTPUT, optimize=True)
     print(f"{OUTPUT} ({image.width} x {image.height})")
+
+    icon = Image.new("RGBA", (FAVICON_SIZE * SCALE, FAVICON_SIZE * SCALE), (255, 255, 255, 0))
+    draw_emblem(ImageDraw.Draw(icon), 0, 0, FAVICON_SIZE)
+    icon = icon.resize((FAVICON_SIZE, FAVICON_SIZE), Image.Resampling.LANCZOS)
+    icon.save(FAVICON, optimize=True)
+    print(f"{FAVICON} ({icon.width} x {icon.height})")
 
 
 if __name__ == "__main__":

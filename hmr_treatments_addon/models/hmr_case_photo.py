@@ -12,8 +12,8 @@ IMAGE_METADATA_FIELDS = ("mimetype", "file_size", "width", "height")
 class HmrCasePhoto(models.Model):
     """A photograph the prospect sent for one slot of their case: private medical data
     (B3). Every image stored here went through the upload check of
-    ``tools/photo_upload.py``: real JPEG or PNG only, size-capped, re-encoded without
-    metadata (S1.1)."""
+    ``tools/photo_upload.py``: real JPEG, PNG or HEIC (stored as JPEG) only, size-capped,
+    re-encoded without metadata (S1.1)."""
 
     _name = "hmr.case.photo"
     _description = "Case Photo"

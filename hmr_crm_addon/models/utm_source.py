@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class UtmSource(models.Model):
@@ -6,6 +6,10 @@ class UtmSource(models.Model):
 
     _name = "utm.source"
     _inherit = ["utm.source", "hmr.catalog.mixin"]
+
+    # as utm.campaign: a clinic archives the sources it never uses (utm finds archived
+    # sources by name too, see utm.mixin._find_or_create_record)
+    active = fields.Boolean(default=True)
 
     def _get_usage_fields(self):
         return [("crm.lead", "source_id")]

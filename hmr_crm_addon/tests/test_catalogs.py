@@ -9,17 +9,42 @@ from .common import HmrCrmCommon
 @tagged("post_install", "-at_install", "hmr_catalogs")
 class TestCatalogs(HmrCrmCommon):
     def test_starter_catalogs(self):
-        """C3, C4, C6, C7: Spanish starter sections, departments, contact methods and
-        contact sources are shipped."""
-        self.assertEqual(
-            self.env["hmr.section"].search([]).mapped("name")[:3], ["Capilar", "Facial", "Corporal"]
+        """C3, C4, C6, C7, issue 9 item 4: starter sections, departments, contact methods
+        and contact sources are shipped, in English with their Spanish translations."""
+        self.env["res.lang"]._activate_lang("es_MX")
+        self.env["ir.module.module"]._load_module_terms(
+            ["hmr_crm_addon"], ["es_MX"], overwrite=True
         )
-        self.assertIn("Diagnóstico", self.env["hmr.department"].search([]).mapped("name"))
+        sections = self.env["hmr.section"].search([])[:3]
+        self.assertEqual(sections.mapped("name"), ["Hair", "Facial", "Body"])
+        self.assertEqual(
+            sections.with_context(lang="es_MX").mapped("name"), ["Capilar", "Facial", "Corporal"]
+        )
+        diagnosis = self.env.ref("hmr_crm_addon.hmr_department_diagnosis")
+        self.assertIn(diagnosis, self.env["hmr.department"].search([]))
+        self.assertEqual(diagnosis.name, "Diagnosis")
+        self.assertEqual(diagnosis.with_context(lang="es_MX").name, "Diagnóstico")
         methods = self.env["hmr.contact.method"].search([])
         self.assertEqual(
             set(methods.mapped("channel")), {"phone", "whatsapp", "email", "sms", "in_person"}
         )
+        phone = self.env.ref("hmr_crm_addon.hmr_contact_method_phone")
+        self.assertEqual(phone.with_context(lang="es_MX").name, "Teléfono")
         self.assertTrue(self.env.ref("hmr_crm_addon.utm_source_website"))
+
+    @users("hmr_manager")
+    def test_archived_source_leaves_the_choices(self):
+        """C7, issue 9 item 6: a source the clinic never uses is archived: it leaves the
+        prospects' choices, its prospects keep it, and utm finds it again by name
+        rather than creating it twice."""
+        source = self.source_instagram.with_user(self.env.user)
+        source.action_archive()
+        self.assertFalse(source.active)
+        self.assertNotIn(source, self.env["utm.source"].search([]))
+        self.assertNotIn(source.id, [id_ for id_, _name in self.env["utm.source"].name_search("")])
+        self.assertEqual(
+            self.env["utm.mixin"]._find_or_create_record("utm.source", source.name), source
+        )
 
     @users("hmr_manager")
     def test_manager_crud_catalogs(self):

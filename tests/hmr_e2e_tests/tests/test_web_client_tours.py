@@ -27,7 +27,7 @@ class TestWebClientTours(HttpCase):
         self.assertEqual(lead.user_id, self.executive)
         self.assertEqual(lead.contact_method_id.name, "WhatsApp")
         self.assertFalse(lead.partner_id.parent_id)
-        self.assertEqual(lead.treatment_case_ids.treatment_id.name, "Trasplante capilar FUE")
+        self.assertEqual(lead.treatment_case_ids.treatment_id.name, "FUE hair transplant")
 
     def test_manager_browses_catalogs(self):
         """C3, C6: a manager finds the clinic's catalogs under Configuration."""

@@ -116,8 +116,8 @@ registry.category("web_tour.tours").add("hmr_capilar_executive_tour", {
         },
         ...selectInAutocompleteSteps(
             ".o_field_widget[name=treatment_case_ids] .o_field_widget[name=treatment_id]",
-            "Trasplante",
-            "Trasplante capilar FUE"
+            "FUE hair",
+            "FUE hair transplant"
         ),
         ...stepUtils.saveForm(),
         {
@@ -125,10 +125,10 @@ registry.category("web_tour.tours").add("hmr_capilar_executive_tour", {
             content: "The prospect is named after first name and surnames",
         },
         {
-            trigger: ".o_field_widget[name=treatment_case_ids] td:contains(Proceso Capilar)",
+            trigger: ".o_field_widget[name=treatment_case_ids] td:contains(Hair Process)",
             content: "The assigned treatment follows its process",
         },
-        ...boardSteps("Fotografías"),
+        ...boardSteps("Photos"),
     ],
 });
 
@@ -138,7 +138,7 @@ registry.category("web_tour.tours").add("hmr_capilar_doctor_tour", {
     url: "/odoo",
     steps: () => [
         ...openAppSteps(),
-        ...boardSteps("Valoración médica"),
+        ...boardSteps("Medical assessment"),
         ...openMenuSteps("hmr_treatments_addon.hmr_menu_my_assessments", "My Assessments"),
         {
             trigger: `.o_list_view .o_data_row:contains(${PROSPECT}) td[name=lead_id]`,
@@ -146,7 +146,7 @@ registry.category("web_tour.tours").add("hmr_capilar_doctor_tour", {
             run: "click",
         },
         {
-            trigger: ".o_form_view .o_statusbar_status button[aria-checked=true]:contains(Valoración médica)",
+            trigger: ".o_form_view .o_statusbar_status button[aria-checked=true]:contains(Medical assessment)",
             content: "The case waits for its assessment",
         },
         {
@@ -187,7 +187,7 @@ registry.category("web_tour.tours").add("hmr_capilar_doctor_tour", {
         },
         {
             trigger:
-                ".o_field_widget[name=order_line] .o_data_row:contains(por injerto) td[name=product_uom_qty]:contains(2,500)",
+                ".o_field_widget[name=order_line] .o_data_row:contains(per graft) td[name=product_uom_qty]:contains(2,500)",
             content: "The grafts are quoted as the doctor estimated",
         },
         {

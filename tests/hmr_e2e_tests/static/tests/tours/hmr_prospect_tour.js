@@ -43,10 +43,10 @@ registry.category("web_tour.tours").add("hmr_prospect_capture_tour", {
         },
         {
             trigger: ".o_field_widget[name=treatment_case_ids] .o_field_widget[name=treatment_id] input",
-            run: "edit Trasplante",
+            run: "edit FUE hair",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item a:contains(Trasplante capilar FUE)",
+            trigger: ".o-autocomplete--dropdown-item a:contains(FUE hair transplant)",
             run: "click",
         },
         ...stepUtils.saveForm(),
@@ -55,7 +55,7 @@ registry.category("web_tour.tours").add("hmr_prospect_capture_tour", {
             content: "The prospect is named after first name and surnames",
         },
         {
-            trigger: ".o_field_widget[name=treatment_case_ids] td:contains(Proceso Capilar)",
+            trigger: ".o_field_widget[name=treatment_case_ids] td:contains(Hair Process)",
             content: "The assigned treatment follows its process",
         },
     ],
@@ -75,7 +75,7 @@ registry.category("web_tour.tours").add("hmr_manager_catalogs_tour", {
             run: "click",
         },
         {
-            trigger: ".o_data_row td:contains(Capilar)",
+            trigger: ".o_data_row td:contains(Hair)",
             content: "The starter sections are listed",
         },
         {

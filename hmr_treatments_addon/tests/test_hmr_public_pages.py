@@ -137,6 +137,18 @@ class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
         self.authenticate("hmr_portal_ana", "hmr_portal_ana")
         self.assert_clinic_brand(self.url_open(self.page_url(self.case)))
 
+    def test_contact_page_in_spanish(self):
+        """Issue 9 item 5: the contact page shows the clinic's data in Spanish too: Odoo
+        combines the views on the translated texts, so the clinic's changes must not
+        select Odoo's elements by their (English) text."""
+        spanish = self.env["res.lang"]._activate_lang("es_MX")
+        self.env["ir.module.module"]._load_module_terms(["website"], ["es_MX"], overwrite=True)
+        self.env["website"].search([]).language_ids |= spanish
+        response = self.url_open(f"/{spanish.url_code}/contactus")
+        self.assertIn('lang="es-MX"', response.text)
+        self.assertNotIn("Mi Empresa", response.text)
+        self.assert_clinic_brand(response)
+
     # ------------------------------------------------------------
     # the form and the photo inputs (item 7)
     # ------------------------------------------------------------

@@ -28,7 +28,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 import requests
-from hmr_client import Chromium, Rpc, Scheduler, SmtpSink, wait_until
+from hmr_client import Chromium, Rpc, Scheduler, SmtpSink, visitor_session, wait_until
+from hmr_steps import create_command, new_prospect, send_quote
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent / "out"
@@ -203,5 +204,59 @@ def phone(request):
 @pytest.fixture
 def web():
     """A visitor's HTTP client (cookies kept, like a browser)."""
-    with requests.Session() as session:
+    with visitor_session() as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def direct_treatment(users):
+    """A treatment whose process starts at the quote (the manager builds it through the
+    configuration models): each test gets its own fresh quote in a few seconds."""
+    manager = users["gerente"]
+    process_id = manager.create(
+        "hmr.process",
+        {
+            "name": "Direct quote",
+            "step_ids": [
+                create_command(name="Quote", kind="quote", sequence=1),
+                create_command(name="Answer", kind="answer", sequence=2),
+                create_command(name="Follow-up", kind="follow_up", sequence=3),
+            ],
+        },
+    )
+    product = manager.search_read("product.product", [("sale_ok", "=", True)], ["id"], limit=1)
+    return manager.create(
+        "hmr.treatment",
+        {
+            "name": "Direct quote treatment",
+            "process_id": process_id,
+            "product_ids": [[6, 0, [product[0]["id"]]]],
+        },
+    )
+
+
+@pytest.fixture
+def sent_quotes(users, admin, direct_treatment):
+    """Make a quote sent by an executive to a new prospect (of ``lang``), as dicts with the
+    quote's id, name, portal url, case and the prospect's email and first name."""
+
+    def make(executive_login="ejecutivo", lang="es_MX", first_name="Daniela"):
+        executive = users[executive_login]
+        case, email, _page = new_prospect(
+            executive, admin, direct_treatment, first_name, "Prueba Sistema", lang=lang
+        )
+        action = executive.call("hmr.treatment.case", "action_create_quote", [case["id"]])
+        order_id = action["res_id"]
+        send_quote(executive, order_id)
+        order = admin.read_one("sale.order", order_id, ["name", "state", "hmr_case_id"])
+        assert order["state"] == "sent"
+        return {
+            "id": order_id,
+            "name": order["name"],
+            "hmr_case_id": order["hmr_case_id"],
+            "email": email,
+            "first_name": first_name,
+            "url": admin.call("sale.order", "get_portal_url", [order_id]),
+        }
+
+    return make

@@ -302,6 +302,14 @@ class Mail:
 # ------------------------------------------------------------------------------------------------
 
 
+def visitor_session(lang="es-MX"):
+    """A visitor's HTTP client: cookies kept and the language of their browser (the clinic's
+    prospects read Spanish), like a browser."""
+    session = requests.Session()
+    session.headers["Accept-Language"] = f"{lang},{lang.split('-')[0]};q=0.9"
+    return session
+
+
 def csrf_token(html):
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'csrf_token["\']?\s*:\s*["\']([0-9a-f]+o?[0-9]*)["\']', html
@@ -469,17 +477,28 @@ class Chromium:
         )
 
     def click(self, selector):
-        """Tap the element as a person would: at its centre, after scrolling to it."""
+        """Tap the element as a person would: at its centre, once it shows on the screen
+        and nothing covers it (scrolled to only when it is off screen)."""
         self.wait_visible(selector)
-        box = self.evaluate(
+        self.evaluate(
             on_element(
                 selector,
-                "el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
-                " return [r.left + r.width / 2, r.top + r.height / 2];",
+                "const r = el.getBoundingClientRect();"
+                " if (r.top < 0 || r.bottom > window.innerHeight)"
+                " el.scrollIntoView({block: 'center', behavior: 'instant'});",
             )
         )
-        time.sleep(0.3)  # let a scroll or an opening modal settle
-        x, y = box
+        x, y = self.wait_for(
+            on_element(
+                selector,
+                "const r = el.getBoundingClientRect();"
+                " const x = r.left + r.width / 2, y = r.top + r.height / 2;"
+                " const hit = document.elementFromPoint(x, y);"
+                " return hit && (hit === el || el.contains(hit)) ? [x, y] : null;",
+            ),
+            timeout=30,
+            what=f"{selector} to be tappable",
+        )
         for kind in ("mousePressed", "mouseReleased"):
             self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
@@ -500,20 +519,16 @@ class Chromium:
 
     def screenshot(self, name, full_page=True):
         """Save a PNG of the page (the whole page by default) and return its path."""
-        params = {"format": "png"}
         if full_page:
-            size = self.send("Page.getLayoutMetrics")["cssContentSize"]
-            params.update(
-                captureBeyondViewport=True,
-                clip={
-                    "x": 0,
-                    "y": 0,
-                    "width": PHONE["width"],
-                    "height": min(size["height"], 6000),
-                    "scale": 1,
-                },
-            )
-        data = self.send("Page.captureScreenshot", **params)["data"]
+            # a screen as tall as the page: fixed headers stay at the top of the picture
+            height = self.send("Page.getLayoutMetrics")["cssContentSize"]["height"]
+            self.send("Emulation.setDeviceMetricsOverride", **dict(PHONE, height=min(height, 6000)))
+            time.sleep(0.5)
+        try:
+            data = self.send("Page.captureScreenshot", format="png")["data"]
+        finally:
+            if full_page:
+                self.send("Emulation.setDeviceMetricsOverride", **PHONE)
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         path = self.screenshot_dir / f"{name}.png"
         path.write_bytes(base64.b64decode(data))

@@ -144,6 +144,9 @@ def accept_and_sign_on_phone(phone, quote_url, name, screenshot_prefix):
         " c.height).data; return d.some((v, i) => i % 4 === 3 && v > 0); })()",
         what="the signature drawn from the name",
     )
+    # the person closes the phone's keyboard, looks at the signature, then taps
+    phone.evaluate("document.activeElement.blur()")
+    time.sleep(0.5)
     phone.screenshot(f"{screenshot_prefix}_2_sign", full_page=False)
     phone.click("#modalaccept .o_portal_sign_submit")
     phone.wait_for("location.href.includes('message=sign_ok')", timeout=120)
@@ -178,3 +181,20 @@ def new_prospect(executive, admin, treatment_id, first_name, last_name, lang="es
     case = find_case(admin, email)
     url = admin.call("hmr.treatment.case", "get_portal_url", [case["id"]])
     return case, email, f"{executive.url}{url}"
+
+
+def upload_photo_on_phone(phone, case_page_url, slot_index, screenshot_prefix):
+    """The prospect sends one photo from their phone: picks the file in the slot's input
+    and taps "Send photo"; the page comes back with the photo in its slot."""
+    phone.goto(case_page_url)
+    forms = phone.evaluate(
+        "[...document.querySelectorAll('form.o_hmr_photo_form')]"
+        ".map((form) => form.getAttribute('action'))"
+    )
+    form = f'form.o_hmr_photo_form[action="{forms[slot_index]}"]'
+    phone.screenshot(f"{screenshot_prefix}_1_page")
+    phone.set_files(f"{form} input[type=file]", [PHOTOS / PHOTO_FILES[slot_index]])
+    phone.click(f"{form} button[type=submit]")
+    phone.wait_for("location.href.includes('uploaded=')", timeout=120, what="the upload")
+    phone.wait_ready()
+    phone.screenshot(f"{screenshot_prefix}_2_uploaded")

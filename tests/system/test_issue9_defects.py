@@ -7,14 +7,12 @@ import re
 import time
 from datetime import timedelta
 
-import pytest
-from hmr_client import csrf_token, json_rpc, utc_now_str, visible_text, wait_until
+from hmr_client import csrf_token, json_rpc, utc_now_str, visible_text, visitor_session, wait_until
 from hmr_steps import (
     PHOTO_FILES,
     PHOTO_FORM,
     PHOTOS,
     assess_and_prepare_quote,
-    create_command,
     find_case,
     link_to,
     new_prospect,
@@ -49,60 +47,6 @@ SPANISH_LETTERS = re.compile(r"[áéíóúñÁÉÍÓÚÑ¿¡]")
 # ------------------------------------------------------------------------------------------------
 # Helpers
 # ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def direct_treatment(users):
-    """A treatment whose process starts at the quote (the manager builds it through the
-    configuration models): each test gets its own fresh quote in a few seconds."""
-    manager = users["gerente"]
-    process_id = manager.create(
-        "hmr.process",
-        {
-            "name": "Direct quote",
-            "step_ids": [
-                create_command(name="Quote", kind="quote", sequence=1),
-                create_command(name="Answer", kind="answer", sequence=2),
-                create_command(name="Follow-up", kind="follow_up", sequence=3),
-            ],
-        },
-    )
-    product = manager.search_read("product.product", [("sale_ok", "=", True)], ["id"], limit=1)
-    return manager.create(
-        "hmr.treatment",
-        {
-            "name": "Direct quote treatment",
-            "process_id": process_id,
-            "product_ids": [[6, 0, [product[0]["id"]]]],
-        },
-    )
-
-
-@pytest.fixture
-def sent_quotes(users, admin, direct_treatment):
-    """Make a quote sent by an executive to a new prospect (of ``lang``), as dicts with the
-    quote's id, name, portal url, case and the prospect's email and first name."""
-
-    def make(executive_login="ejecutivo", lang="es_MX", first_name="Daniela"):
-        executive = users[executive_login]
-        case, email, _page = new_prospect(
-            executive, admin, direct_treatment, first_name, "Prueba Sistema", lang=lang
-        )
-        action = executive.call("hmr.treatment.case", "action_create_quote", [case["id"]])
-        order_id = action["res_id"]
-        send_quote(executive, order_id)
-        order = admin.read_one("sale.order", order_id, ["name", "state", "hmr_case_id"])
-        assert order["state"] == "sent"
-        return {
-            "id": order_id,
-            "name": order["name"],
-            "hmr_case_id": order["hmr_case_id"],
-            "email": email,
-            "first_name": first_name,
-            "url": admin.call("sale.order", "get_portal_url", [order_id]),
-        }
-
-    return make
 
 
 def signature_png():
@@ -238,7 +182,7 @@ def test_answer_texts_in_each_executives_language(server, users, admin, web, sen
             executive = users[login]
             assert admin.read_one("res.users", executive.uid, ["lang"])["lang"] == lang
             quote = sent_quotes(login)
-            with type(web)() as visitor:
+            with visitor_session() as visitor:
                 talk_over_http(server, visitor, quote)
             activity = wait_activity(executive, quote["id"], "mail.mail_activity_data_call", admin)
             assert EXPECTED_TALK_NOTE[lang] in activity["note"], (login, activity["note"])
@@ -261,7 +205,7 @@ def test_follow_up_activity_in_executives_language(server, users, admin, web, se
     """Issue 9 item 3, S3.4, B8: the acceptance (a public visitor, then the scheduler) gives
     the Spanish executive the follow-up activity and its notification in Spanish."""
     quote = sent_quotes("ejecutivo")
-    with type(web)() as visitor:
+    with visitor_session() as visitor:
         accept_over_http(server, visitor, quote)
     executive = users["ejecutivo"]
     activity = wait_activity(
@@ -286,7 +230,7 @@ def test_system_messages_are_authored_by_the_clinic(server, admin, users, web):
     case is authored by "Public user"."""
     fue = admin.ref("hmr_treatments_addon.hmr_treatment_fue")
     case, email, case_url = new_prospect(users["ejecutivo"], admin, fue, "Renata", "Olvera Paz")
-    with type(web)() as phone_session:
+    with visitor_session() as phone_session:
         for index in range(len(PHOTO_FILES)):
             upload_photo(server, phone_session, case_url, index, consent=index == 0)
     assert find_case(admin, email)["step_kind"] == "assessment"
@@ -373,7 +317,7 @@ def test_public_pages_show_the_clinic(server, users, admin, web, sent_quotes):
         "quote page": f"{server.url}{quote['url']}",
     }
     for page_name, url in pages.items():
-        with type(web)() as visitor:
+        with visitor_session() as visitor:
             html = visitor.get(url, timeout=60).text
         text = visible_text(html)
         for value in ("name", "phone", "email", "street"):
@@ -406,7 +350,7 @@ def test_one_formal_email_on_acceptance(server, admin, scheduler, smtp, web, sen
     and the signed PDF attached."""
     quote = sent_quotes()
     since = len(smtp.messages)
-    with type(web)() as visitor:
+    with visitor_session() as visitor:
         accept_over_http(server, visitor, quote)
     wait_until(
         lambda: (
@@ -438,7 +382,7 @@ def test_every_prospect_email_greets_by_name(server, users, admin, scheduler, sm
     case, email, case_url = new_web_prospect(
         server, web, admin, scheduler, smtp, "Ximena", "Robles Cano"
     )
-    with type(web)() as phone_session:
+    with visitor_session() as phone_session:
         upload_photo(server, phone_session, case_url, 0)
         admin.write(
             "hmr.treatment.case",
@@ -458,7 +402,7 @@ def test_every_prospect_email_greets_by_name(server, users, admin, scheduler, sm
     quote_mail = smtp.wait_for(email, pdf_attachments, what="the quote email")[0]
     quote_url = open_quote_link(web, quote_mail)[1]
     quote = {"id": order_id, "url": quote_url.split(server.url, 1)[-1]}
-    with type(web)() as visitor:
+    with visitor_session() as visitor:
         talk_over_http(server, visitor, quote)
     wait_until(
         lambda: (

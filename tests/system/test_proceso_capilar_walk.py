@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from hmr_client import csrf_token, json_rpc, utc_now_str, wait_until
+from hmr_client import csrf_token, json_rpc, utc_now_str, visitor_session, wait_until
 from hmr_steps import (
     accept_and_sign_on_phone,
     assess_and_prepare_quote,
@@ -20,6 +20,7 @@ from hmr_steps import (
     send_quote,
     submit_web_form,
     upload_photo,
+    upload_photo_on_phone,
 )
 
 # ------------------------------------------------------------------------------------------------
@@ -51,7 +52,9 @@ def test_proceso_capilar_walk(server, users, admin, smtp, scheduler, web, phone,
     fue = admin.ref("hmr_treatments_addon.hmr_treatment_fue")
     email = prospect["email"]
 
-    # -- B1: the public form --------------------------------------------------------------------
+    # -- B1: the public form (a phone's view of it saved for people to look at) -----------------
+    phone.goto(f"{server.url}/hmr/solicitud")
+    phone.screenshot("walk_form")
     submit_web_form(server, web, prospect["first_name"], prospect["last_name"], email, fue)
     case = find_case(admin, email)
     assert (case["state"], case["step_kind"]) == ("open", "photos")
@@ -69,7 +72,7 @@ def test_proceso_capilar_walk(server, users, admin, smtp, scheduler, web, phone,
     assert prospect["first_name"] in page.text
 
     # -- S1.1: two photos from their page --------------------------------------------------------
-    visitor = web.__class__()  # the prospect's phone, not the visitor's session of the form
+    visitor = visitor_session()  # the prospect's phone, not the visitor's session of the form
     for index in (0, 1):
         upload_photo(server, visitor, case_url, index, consent=index == 0)
     case_row = admin.read_one("hmr.treatment.case", case["id"], ["photo_count", "step_kind"])
@@ -87,9 +90,16 @@ def test_proceso_capilar_walk(server, users, admin, smtp, scheduler, web, phone,
     reminder = smtp.wait_for(email, since=since, what="the photo reminder")[0]
     assert link_to(reminder, "/my/hmr/cases/").startswith(f"{server.url}/")
     missing = admin.read_one("hmr.treatment.case", case["id"], ["missing_photo_slot_ids"])
+    lang = admin.read_one("res.partner", case["partner_id"][0], ["lang"])["lang"]
     slot_names = [
         row["name"]
-        for row in admin.read("hmr.photo.slot", missing["missing_photo_slot_ids"], ["name"])
+        for row in admin.call(
+            "hmr.photo.slot",
+            "read",
+            missing["missing_photo_slot_ids"],
+            ["name"],
+            context={"lang": lang},
+        )
     ]
     assert len(slot_names) == 3
     for slot_name in slot_names:
@@ -108,8 +118,9 @@ def test_proceso_capilar_walk(server, users, admin, smtp, scheduler, web, phone,
         "res.users", [rpc.uid for rpc in doctors.values()], ["hmr_open_assessment_count"]
     )
     least_loaded = min(loads, key=lambda row: (row["hmr_open_assessment_count"], row["id"]))
-    for index in (2, 3, 4):
+    for index in (2, 3):
         upload_photo(server, visitor, case_url, index, consent=False)
+    upload_photo_on_phone(phone, case_url, 4, "walk_photos")
     case = find_case(admin, email)
     assert case["step_kind"] == "assessment"
     assert case["doctor_id"][0] == least_loaded["id"]
@@ -219,19 +230,13 @@ def test_accept_route_answers_json(server, admin, web):
     assert "error" in response.json()["result"]
 
 
-def test_rejection(server, users, admin, smtp, scheduler, web):
+def test_rejection(server, users, admin, smtp, scheduler, web, sent_quotes):
     """S3.1, S3.2, B7: a prospect rejects their quote on the portal with a reason: the quote
     is cancelled, the case lost, the executive gets an activity with the reason and the
     prospect an email."""
-    quote = admin.search_read(
-        "sale.order",
-        [("hmr_case_id", "!=", False), ("state", "=", "sent"), ("hmr_answer", "=", False)],
-        ["id", "partner_id", "user_id", "hmr_case_id"],
-        order="id desc",
-        limit=1,
-    )[0]
-    email = admin.read_one("res.partner", quote["partner_id"][0], ["email"])["email"]
-    url = admin.call("sale.order", "get_portal_url", [quote["id"]])
+    quote = sent_quotes("ejecutiva2")
+    quote.update(admin.read_one("sale.order", quote["id"], ["user_id"]))
+    email, url = quote["email"], quote["url"]
     page = web.get(f"{server.url}{url}", timeout=60)
     assert page.status_code == 200
     since = len(smtp.messages)
@@ -269,16 +274,11 @@ def test_rejection(server, users, admin, smtp, scheduler, web):
     smtp.wait_for(email, since=since, what="the prospect's email of the rejection")
 
 
-def test_unanswered_quote_alert(users, admin, smtp, scheduler):
+def test_unanswered_quote_alert(users, admin, smtp, scheduler, sent_quotes):
     """S3.3: a quote sent more than 24 hours ago (dates moved) and not answered: the
     scheduler alerts the executive, once."""
-    quote = admin.search_read(
-        "sale.order",
-        [("hmr_case_id", "!=", False), ("state", "=", "sent"), ("hmr_answer", "=", False)],
-        ["id", "name", "user_id"],
-        order="id",
-        limit=1,
-    )[0]
+    quote = sent_quotes("ejecutivo")
+    quote.update(admin.read_one("sale.order", quote["id"], ["user_id"]))
     admin.write("sale.order", quote["id"], {"hmr_sent_at": utc_now_str(-timedelta(hours=25))})
     since = len(smtp.messages)
     scheduler.run("hmr_treatments_addon.ir_cron_hmr_quote_alerts")
@@ -356,7 +356,7 @@ def test_second_process_built_by_the_manager(server, users, admin, smtp, schedul
     scheduler.deliver_mail()
     reminder = smtp.wait_for(email, what="the photo reminder of the new process")[0]
     case_url = link_to(reminder, "/my/hmr/cases/")
-    with web.__class__() as prospect_phone:
+    with visitor_session() as prospect_phone:
         for index in (0, 1):
             upload_photo(server, prospect_phone, case_url, index, consent=False, slots=2)
     case = executive.read_one("hmr.treatment.case", case["id"], ["step_kind"])

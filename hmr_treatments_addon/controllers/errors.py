@@ -1,8 +1,14 @@
 import logging
 
+from odoo.exceptions import ConcurrencyError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
+
+HMR_RETRIED_ERRORS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError)
+"""Concurrent updates: Odoo rolls back and serves the whole request again, so the routes
+let them through instead of answering them as errors."""
 
 
 def hmr_recover_from_error(action):

@@ -8,7 +8,7 @@ from odoo.http import request
 from odoo.tools import email_normalize, plaintext2html
 
 from ..tools.photo_upload import MAX_UPLOAD_BYTES
-from .errors import hmr_recover_from_error
+from .errors import HMR_RETRIED_ERRORS, hmr_recover_from_error
 
 _logger = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class HmrWebsiteForm(http.Controller):
     def hmr_request_submit(self, **post):
         try:
             return self._hmr_submit_request(post)
+        except HMR_RETRIED_ERRORS:
+            raise
         except Exception:  # pylint: disable=broad-exception-caught
             message = hmr_recover_from_error("Saving a request of the web form")
             return self._hmr_render_form_errors(post, {"form": message}, status=500)

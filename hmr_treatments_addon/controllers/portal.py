@@ -13,7 +13,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers import portal as sale_portal
 
 from ..tools.photo_upload import MAX_UPLOAD_BYTES
-from .errors import hmr_recover_from_error
+from .errors import HMR_RETRIED_ERRORS, hmr_recover_from_error
 
 # what the prospect types is kept, within reason
 MESSAGE_MAX_LENGTH = 4000
@@ -36,6 +36,8 @@ class CustomerPortal(sale_portal.CustomerPortal):
     def portal_quote_accept(self, order_id, access_token=None, name=None, signature=None):
         try:
             return self._hmr_quote_accept(order_id, access_token, name, signature)
+        except HMR_RETRIED_ERRORS:
+            raise
         except Exception:  # pylint: disable=broad-exception-caught
             # JSON-RPC would hand the traceback to the visitor: the log keeps it
             return {"error": hmr_recover_from_error(f"Accepting the quote {order_id}")}
@@ -222,6 +224,8 @@ class CustomerPortal(sale_portal.CustomerPortal):
             raise NotFound()
         try:
             return self._hmr_upload_photo(case_sudo, slot, access_token, privacy_consent)
+        except HMR_RETRIED_ERRORS:
+            raise
         except Exception:  # pylint: disable=broad-exception-caught
             message = hmr_recover_from_error(f"Uploading a photo to the case {case_id}")
             return self._hmr_render_upload_error(case_sudo, access_token, slot, message, status=500)

@@ -7,6 +7,7 @@ import pillow_heif
 from lxml import html
 from PIL import Image
 
+from odoo.exceptions import ConcurrencyError
 from odoo.tests import HttpCase, tagged
 
 from .common_portal import HmrPortalCommon
@@ -302,3 +303,29 @@ class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
         self.assertEqual(self.order.state, "sent")
         self.assertFalse(self.order.signature)
         self.assertFalse(self.order.hmr_answer)
+
+    def test_accept_retried_after_a_concurrent_update(self):
+        """Issue 9 item 7, S3.1: a concurrent update is not answered as an error: as for any
+        route, Odoo rolls back and serves the request again, and the quote is accepted."""
+        SaleOrder = type(self.env["sale.order"])
+        record_answer = SaleOrder._hmr_record_answer
+        calls = []
+
+        def record_answer_once_busy(order, *args, **kwargs):
+            calls.append(order.id)
+            if len(calls) == 1:
+                raise ConcurrencyError("another request updated this quote")
+            return record_answer(order, *args, **kwargs)
+
+        with (
+            patch.object(SaleOrder, "_hmr_record_answer", record_answer_once_busy),
+            patch("odoo.service.model.time.sleep"),
+        ):
+            result = self.make_jsonrpc_request(
+                f"/my/orders/{self.order.id}/accept",
+                {"access_token": self.token, "name": "Ana Quote", "signature": _signature_png()},
+            )
+        self.assertIn("message=sign_ok", result["redirect_url"])
+        self.assertEqual(calls, [self.order.id, self.order.id])
+        self.order.invalidate_recordset()
+        self.assertEqual(self.order.hmr_answer, "accepted")

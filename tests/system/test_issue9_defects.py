@@ -256,6 +256,38 @@ def test_system_messages_are_authored_by_the_clinic(server, admin, users, web):
             assert (message["author_id"] or [None])[0] != public, message
 
 
+TALK_EMAIL_SUBJECT = {
+    "es_MX": "Su ejecutivo de ventas se pondrá en contacto con usted",
+    "en_US": "Your sales executive will contact you",
+}
+
+
+def test_prospect_emails_in_their_language(server, admin, scheduler, smtp, sent_quotes):
+    """Issue 9 item 3, S3.2, B8: the email the scheduler sends a prospect who asked to talk
+    (a public visitor's answer, told by OdooBot's cron) is in the prospect's language:
+    Spanish for a Spanish prospect, English for an English one."""
+    for lang in ("es_MX", "en_US"):
+        quote = sent_quotes(lang=lang, first_name={"es_MX": "Lorena", "en_US": "Emily"}[lang])
+        since = len(smtp.messages)
+        with visitor_session("es-MX" if lang == "es_MX" else "en-US") as visitor:
+            talk_over_http(server, visitor, quote)
+        wait_until(
+            lambda quote=quote: (
+                not admin.read_one("sale.order", quote["id"], ["hmr_answer_to_notify_at"])[
+                    "hmr_answer_to_notify_at"
+                ]
+            ),
+            timeout=120,
+            what="the scheduler to tell the answer",
+        )
+        scheduler.deliver_mail()
+        mails = smtp.wait_for(quote["email"], since=since, what=f"the {lang} prospect's email")
+        subjects = [mail.subject for mail in mails]
+        assert any(TALK_EMAIL_SUBJECT[lang] in subject for subject in subjects), (lang, subjects)
+        for mail in mails:
+            assert quote["first_name"] in greeting_of(mail), (lang, greeting_of(mail))
+
+
 # ------------------------------------------------------------------------------------------------
 # Item 4: the clinic's data in each user's language
 # ------------------------------------------------------------------------------------------------

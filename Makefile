@@ -21,6 +21,7 @@ export PGHOST ?= 127.0.0.1
 help:
 	@echo "make run   - set up everything, create the demo clinic '$(DB)' once, serve http://127.0.0.1:$(HTTP_PORT)"
 	@echo "make test  - lint + the unit suite on a throw-away database + the system tests on a real server"
+	@echo "make system - the system tests alone (tests/system): a real server, real clients"
 	@echo "make bench - our code against vanilla Odoo on 10,000 prospects (bench/README.md)"
 
 setup: $(VENV)/.requirements odoo postgres

@@ -143,7 +143,10 @@ class Scheduler:
 
     def run(self, xmlid, timeout=180):
         cron_id = self.admin.ref(xmlid)
-        before = self.admin.read_one("ir.cron", cron_id, ["lastcall"])["lastcall"]
+        cron = self.admin.read_one("ir.cron", cron_id, ["lastcall", "active"])
+        if not cron["active"]:
+            raise AssertionError(f"{xmlid} is archived: the scheduler never runs it")
+        before = cron["lastcall"]
         wait_until(
             lambda: self._make_due(cron_id), timeout=60, what=f"{xmlid} to be free to schedule"
         )

@@ -20,6 +20,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
+        "data/mail_templates_email_layouts.xml",
         "wizard/hmr_message_composer_views.xml",
         "views/crm_lead_views.xml",
         "views/hmr_call_views.xml",

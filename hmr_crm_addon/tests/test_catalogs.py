@@ -1,5 +1,7 @@
 from ast import literal_eval
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
@@ -30,7 +32,14 @@ class TestCatalogs(HmrCrmCommon):
         )
         phone = self.env.ref("hmr_crm_addon.hmr_contact_method_phone")
         self.assertEqual(phone.with_context(lang="es_MX").name, "Teléfono")
-        self.assertTrue(self.env.ref("hmr_crm_addon.utm_source_website"))
+        website = self.env.ref("hmr_crm_addon.utm_source_website")
+        self.assertEqual(website.with_context(lang="en_US").name, "Website")
+        self.assertEqual(website.with_context(lang="es_MX").name, "Sitio web")
+        # a Spanish user finds it by its Spanish name (the import of the clinic's sheet does)
+        self.assertEqual(
+            self.env["utm.source"].with_context(lang="es_MX").search([("name", "=", "Sitio web")]),
+            website,
+        )
 
     @users("hmr_manager")
     def test_archived_source_leaves_the_choices(self):
@@ -102,3 +111,17 @@ class TestCatalogs(HmrCrmCommon):
             template._render_field("subject", self.lead_exec.ids)[self.lead_exec.id],
             "Bienvenido a HMR, Ana",
         )
+
+    def test_emails_carry_no_odoo_advert(self):
+        """Issue 9 item 5: the notification layouts that wrap the clinic's emails carry no
+        "Powered by Odoo" advert, in English or Spanish, and keep the unfollow link."""
+        self.env["res.lang"]._activate_lang("es_MX")
+        self.env["ir.module.module"]._load_module_terms(
+            ["mail", "hmr_crm_addon"], ["es_MX"], overwrite=True
+        )
+        for xmlid in ("mail.mail_notification_layout", "mail.mail_notification_light"):
+            for lang in ("en_US", "es_MX"):
+                arch = self.env["ir.qweb"].with_context(lang=lang)._get_template(xmlid)[0]
+                html = etree.tostring(arch, encoding="unicode")
+                self.assertNotIn("www.odoo.com", html, (xmlid, lang))
+                self.assertIn('id="mail_unfollow"', html, (xmlid, lang))

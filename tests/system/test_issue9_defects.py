@@ -413,9 +413,10 @@ def test_one_formal_email_on_acceptance(server, admin, scheduler, smtp, web, sen
 
 
 def test_every_prospect_email_greets_by_name(server, users, admin, scheduler, smtp, web):
-    """Issue 9 item 6: every email the prospect receives along the process (acknowledgment,
-    photo reminder, Odoo's quotation email, the answer's email) greets them by name: no
-    bare "Hola,"."""
+    """Issue 9 items 5 and 6: every email the prospect receives along the process
+    (acknowledgment, photo reminder, Odoo's quotation email, the answer's email) greets them
+    by name: no bare "Hola,"; and carries the clinic's brand only, no "Powered by Odoo"
+    advert (Odoo's notification layout wraps the quotation email)."""
     case, email, case_url = new_web_prospect(
         server, web, admin, scheduler, smtp, "Ximena", "Robles Cano"
     )
@@ -456,6 +457,7 @@ def test_every_prospect_email_greets_by_name(server, users, admin, scheduler, sm
         greeting = greeting_of(mail)
         assert "Ximena" in greeting, (mail.subject, greeting)
         assert not re.search(r"\bHola\s*,", mail.text), (mail.subject, greeting)
+        assert "odoo.com" not in mail.html, (mail.subject, "Odoo's advert")
     assert mails
 
 

@@ -78,13 +78,8 @@ UNUSED_SOURCES = (
     "utm.utm_source_glassdoor",
     "utm.utm_source_craigslist",
 )
-# the clinic's words for its own sources: utm source names are not translatable in Odoo, and
-# the clinic's old export (prospects.xlsx) names them so
-CLINIC_SOURCE_NAMES = {
-    "hmr_crm_addon.utm_source_website": "Sitio web",
-    "hmr_crm_addon.utm_source_patient_referral": "Recomendación de paciente",
-    "hmr_crm_addon.utm_source_walk_in": "Visita a la clínica",
-}
+# Spanish names of the sources Odoo ships untranslated (the addon's own come with es_MX.po)
+ODOO_SOURCE_NAMES_ES = {"utm.utm_source_referral": "Referido"}
 
 # prospects.xlsx header -> crm.lead field path for base_import (False: not imported)
 PROSPECT_COLUMNS = {
@@ -251,11 +246,12 @@ def archive_unused_sources(env):
 
 
 def name_clinic_sources(env):
-    """The clinic's own sources, in the clinic's words (see CLINIC_SOURCE_NAMES)."""
-    for xmlid, name in CLINIC_SOURCE_NAMES.items():
+    """Odoo's own sources the clinic keeps, named in Spanish for its Spanish users
+    (see ODOO_SOURCE_NAMES_ES); English users keep Odoo's names."""
+    for xmlid, name in ODOO_SOURCE_NAMES_ES.items():
         source = env.ref(xmlid, raise_if_not_found=False)
         if source:
-            source.name = name
+            source.with_context(lang="es_MX").name = name
 
 
 # ------------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ class UtmSource(models.Model):
     # as utm.campaign: a clinic archives the sources it never uses (utm finds archived
     # sources by name too, see utm.mixin._find_or_create_record)
     active = fields.Boolean(default=True)
+    # a source is read by staff in their own language ("Website" / "Sitio web"), as every
+    # other catalog of the clinic
+    name = fields.Char(translate=True)
 
     def _get_usage_fields(self):
         return [("crm.lead", "source_id")]

@@ -23,6 +23,7 @@ CODE_MODELS = (
 )
 # terms that read the same in English and Spanish (Odoo's es_419 keeps "Leads" too)
 LANGUAGE_NEUTRAL = {"WhatsApp", "SMS", "Facial", "No", "CRM", "HMR CRM", "Leads", "Panel"}
+LANGUAGE_NEUTRAL |= {"Google Ads", "Instagram", "TikTok"}  # brand names
 # a Spanish source term: an accent or inverted mark, or a Spanish little word
 SPANISH = re.compile(r"[áéíóúñ¿¡]|\b(de|del|la|las|los|el|para|con|por|una|que|y)\b", re.IGNORECASE)
 DEMO_LOADER = Path(__file__).resolve().parents[3] / "data" / "load_demo.py"

@@ -38,6 +38,11 @@ class CustomerPortal(sale_portal.CustomerPortal):
             return self._hmr_quote_accept(order_id, access_token, name, signature)
         except HMR_RETRIED_ERRORS:
             raise
+        except UserError as error:
+            # a refusal the visitor should read (e.g. a product that cannot be sold), without
+            # the traceback JSON-RPC would add to it
+            request.env.cr.rollback()
+            return {"error": error.args[0]}
         except Exception:  # pylint: disable=broad-exception-caught
             # JSON-RPC would hand the traceback to the visitor: the log keeps it
             return {"error": hmr_recover_from_error(f"Accepting the quote {order_id}")}

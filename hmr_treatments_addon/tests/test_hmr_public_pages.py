@@ -7,7 +7,7 @@ import pillow_heif
 from lxml import html
 from PIL import Image
 
-from odoo.exceptions import ConcurrencyError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tests import HttpCase, tagged
 
 from .common_portal import HmrPortalCommon
@@ -303,6 +303,34 @@ class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
         self.assertEqual(self.order.state, "sent")
         self.assertFalse(self.order.signature)
         self.assertFalse(self.order.hmr_answer)
+
+    def test_accept_refusal_keeps_its_message(self):
+        """Issue 9 item 7, S3.1: a business refusal while accepting (a UserError raised on
+        confirmation) reaches the visitor with its own words, without a traceback, and
+        nothing is saved."""
+        SaleOrder = type(self.env["sale.order"])
+        with patch.object(
+            SaleOrder, "_hmr_record_answer", side_effect=UserError("This quote cannot be sold.")
+        ):
+            response = self.url_open(
+                f"/my/orders/{self.order.id}/accept",
+                json={
+                    "id": 0,
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "access_token": self.token,
+                        "name": "Ana Quote",
+                        "signature": _signature_png(),
+                    },
+                },
+            )
+        for leak in ("Traceback", "debug"):
+            self.assertNotIn(leak, response.text)
+        self.assertEqual(response.json()["result"]["error"], "This quote cannot be sold.")
+        self.order.invalidate_recordset()
+        self.assertEqual(self.order.state, "sent")
+        self.assertFalse(self.order.signature)
 
     def test_accept_retried_after_a_concurrent_update(self):
         """Issue 9 item 7, S3.1: a concurrent update is not answered as an error: as for any

@@ -365,19 +365,14 @@ def read_sample_photos(variant):
     return [base64.b64encode((folder / name).read_bytes()) for name in PHOTO_FILES]
 
 
-def send_photos(env, case, count, variant=""):
+def send_photos(case, count, variant=""):
     """Store ``count`` sample photos in the case's slots, as the prospect would."""
-    photos = read_sample_photos(variant)
-    slots = case.missing_photo_slot_ids[:count]
-    if not case.partner_id._hmr_has_privacy_consent():
-        # the executive confirmed the consent when the prospect came from the old tool
-        case.partner_id._hmr_record_privacy_consent("staff", case.user_id or None)
-    env["hmr.case.photo"].create(
-        [
-            {"case_id": case.id, "slot_id": slot.id, "image": image}
-            for slot, image in zip(slots, photos, strict=False)
-        ]
-    )
+    # the executive confirmed the consent when the prospect came from the old tool
+    case.partner_id._hmr_record_privacy_consent("staff", case.user_id or None)
+    for slot, image in zip(
+        case.missing_photo_slot_ids[:count], read_sample_photos(variant), strict=False
+    ):
+        case._hmr_store_photo(slot, image)
 
 
 def assess(case, grafts):
@@ -401,9 +396,9 @@ def walk_case(env, case, stage, index):
         return
     variant = PHOTO_VARIANTS[index % len(PHOTO_VARIANTS)]
     if stage == "some_photos":
-        send_photos(env, case, 2, variant)
+        send_photos(case, 2, variant)
         return
-    send_photos(env, case, len(PHOTO_FILES), variant)
+    send_photos(case, len(PHOTO_FILES), variant)
     if stage == "assessment" or case.step_kind != "assessment":
         return
     order = assess(case, grafts=1800 + 200 * index)
@@ -412,14 +407,14 @@ def walk_case(env, case, stage, index):
     order.action_quotation_sent()
     if stage == "quote_sent":
         return
-    answer = {"rejected": "rejected", "talk": "talk"}.get(stage, "accepted")
-    message = {
-        "rejected": "Por ahora el precio está fuera de mi presupuesto.",
-        "talk": "¿Se puede pagar en mensualidades?",
-    }.get(stage)
-    if answer == "rejected":
-        order._action_cancel()
-    order._hmr_record_answer(answer, message)
+    if stage in ("rejected", "talk"):
+        message = {
+            "rejected": "Por ahora el precio está fuera de mi presupuesto.",
+            "talk": "¿Se puede pagar en mensualidades?",
+        }[stage]
+        order._hmr_answer_as_prospect(stage, message)  # as the prospect does on their page
+    else:
+        order._hmr_record_answer("accepted")
     if stage == "followed_up":
         order._hmr_mark_followed_up()  # the executive called and booked the procedure
 

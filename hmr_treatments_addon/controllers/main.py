@@ -1,3 +1,4 @@
+import base64
 import logging
 
 from psycopg2 import IntegrityError
@@ -7,8 +8,9 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import email_normalize, plaintext2html
 
-from ..tools.photo_upload import MAX_UPLOAD_BYTES
+from ..models.hmr_case_photo import MAX_UPLOAD_BYTES
 from .errors import HMR_RETRIED_ERRORS, hmr_recover_from_error
+from .portal import PUBLIC_PAGE
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +24,10 @@ HONEYPOT_FIELD = "website_url"
 """Hidden from people, filled by robots: a request with it is dropped silently."""
 
 
+class PhotoRefused(UserError):
+    """A photo of the form was refused: the message goes next to the photos' field."""
+
+
 class HmrWebsiteForm(http.Controller):
     """B1: the public request form of the clinic. A dedicated page and controller rather
     than ``/website/form/crm.lead``: that generic route would store the photos as plain
@@ -31,7 +37,7 @@ class HmrWebsiteForm(http.Controller):
     implement, CSRF) and adds a honeypot field, a limit of requests per address and the
     photo checks of ``hmr.case.photo``."""
 
-    @http.route("/hmr/solicitud", type="http", auth="public", website=True, methods=["GET"])
+    @http.route("/hmr/solicitud", methods=["GET"], **PUBLIC_PAGE)
     def hmr_request_form(self, **kwargs):
         return request.render(
             "hmr_treatments_addon.hmr_web_request_page", self._hmr_prepare_form_values()
@@ -39,12 +45,10 @@ class HmrWebsiteForm(http.Controller):
 
     @http.route(
         "/hmr/solicitud/enviar",
-        type="http",
-        auth="public",
-        website=True,
         methods=["POST"],
         captcha="website_form",
         sitemap=False,
+        **PUBLIC_PAGE,
     )
     def hmr_request_submit(self, **post):
         try:
@@ -87,7 +91,7 @@ class HmrWebsiteForm(http.Controller):
                 status=429,
             )
         values, treatment, errors = self._hmr_check_form(post)
-        photos = self._hmr_read_form_photos(treatment, errors)
+        files = self._hmr_get_form_files(treatment, errors)
         if errors:
             return self._hmr_render_form_errors(post, errors)
         try:
@@ -99,15 +103,10 @@ class HmrWebsiteForm(http.Controller):
                         values, treatment, team=request.website.sudo().crm_default_team_id
                     )
                 )
-                if photos:
-                    slots = case.missing_photo_slot_ids[: len(photos)]
-                    request.env["hmr.case.photo"].sudo().create(
-                        [
-                            dict(photo, case_id=case.id, slot_id=slot.id)
-                            for slot, photo in zip(slots, photos, strict=False)
-                        ]
-                    )
+                self._hmr_store_form_photos(case, files)
                 case._hmr_send_web_acknowledgment()
+        except PhotoRefused as error:
+            return self._hmr_render_form_errors(post, {"photos": error.args[0]})
         except (UserError, IntegrityError) as error:
             message = error.args[0] if isinstance(error, UserError) else None
             return self._hmr_render_form_errors(
@@ -119,13 +118,11 @@ class HmrWebsiteForm(http.Controller):
             )
         return request.redirect("/hmr/solicitud/gracias")
 
-    @http.route("/hmr/solicitud/gracias", type="http", auth="public", website=True, methods=["GET"])
+    @http.route("/hmr/solicitud/gracias", methods=["GET"], **PUBLIC_PAGE)
     def hmr_request_thanks(self, **kwargs):
         return request.render("hmr_treatments_addon.hmr_web_request_thanks")
 
-    @http.route(
-        "/hmr/aviso-de-privacidad", type="http", auth="public", website=True, methods=["GET"]
-    )
+    @http.route("/hmr/aviso-de-privacidad", methods=["GET"], **PUBLIC_PAGE)
     def hmr_privacy_notice(self, **kwargs):
         return request.render("hmr_treatments_addon.hmr_privacy_notice_page")
 
@@ -201,16 +198,14 @@ class HmrWebsiteForm(http.Controller):
             )
         return values, treatment, errors
 
-    def _hmr_read_form_photos(self, treatment, errors):
-        """The photos attached to the form, each checked by its content: the values that
-        store them, or an error for the field."""
+    def _hmr_get_form_files(self, treatment, errors):
+        """The photos attached to the form, at most one per photo of the treatment: the
+        files, or an error for the field."""
         files = [
             file
             for file in request.httprequest.files.getlist("photos")
             if file and (file.filename or file.content_length)
         ]
-        if not files:
-            return []
         slot_count = (
             len(treatment.process_id._get_step("photos").photo_slot_ids)
             if treatment
@@ -220,14 +215,14 @@ class HmrWebsiteForm(http.Controller):
             errors["photos"] = request.env._(
                 "Please attach at most %(count)s photos.", count=min(slot_count, FORM_MAX_PHOTOS)
             )
-            return []
-        photos = []
-        Photo = request.env["hmr.case.photo"].sudo()
-        for file in files:
+        return files
+
+    def _hmr_store_form_photos(self, case, files):
+        """Store the photos of the form in the first photo slots of the new case, each
+        checked and cleaned by the photo model; a refusal names its file."""
+        for slot, file in zip(case.missing_photo_slot_ids, files, strict=False):
             try:
                 # never more than the cap in memory: a larger file is refused by its size
-                photos.append(Photo._prepare_image(file.read(MAX_UPLOAD_BYTES + 1)))
+                case._hmr_store_photo(slot, base64.b64encode(file.read(MAX_UPLOAD_BYTES + 1)))
             except UserError as error:
-                errors["photos"] = f"{file.filename or ''}: {error.args[0]}"
-                return []
-        return photos
+                raise PhotoRefused(f"{file.filename or ''}: {error.args[0]}") from error

@@ -6,15 +6,16 @@ from werkzeug.exceptions import Forbidden, NotFound
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
-from odoo.tools import plaintext2html
 from odoo.tools.image import image_process
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.sale.controllers import portal as sale_portal
 
-from ..tools.photo_upload import MAX_UPLOAD_BYTES
+from ..models.hmr_case_photo import MAX_UPLOAD_BYTES
 from .errors import HMR_RETRIED_ERRORS, hmr_recover_from_error
 
+# the prospect's pages: public, each route checks the case's link or login itself
+PUBLIC_PAGE = {"type": "http", "auth": "public", "website": True}
 # what the prospect types is kept, within reason
 MESSAGE_MAX_LENGTH = 4000
 # one photo per request on the prospect's page, and the form around it
@@ -76,13 +77,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
         reason = self._hmr_clean_message(decline_message)
         return self._hmr_answer(order_sudo, "rejected", reason)
 
-    @http.route(
-        ["/my/orders/<int:order_id>/talk"],
-        type="http",
-        auth="public",
-        methods=["POST"],
-        website=True,
-    )
+    @http.route(["/my/orders/<int:order_id>/talk"], methods=["POST"], **PUBLIC_PAGE)
     def portal_quote_talk(self, order_id, access_token=None, talk_message=None, **kwargs):
         """The prospect asks their sales executive to contact them, with a message."""
         order_sudo = self._hmr_get_case_order(order_id, access_token)
@@ -97,20 +92,10 @@ class CustomerPortal(sale_portal.CustomerPortal):
 
     def _hmr_answer(self, order_sudo, answer, message):
         """Reject or ask to talk: refused when the quote can no longer be answered (state
-        unchanged), otherwise said in the chatter as the prospect (in their language)
-        and recorded."""
+        unchanged), otherwise said in the chatter as the prospect and recorded."""
         if order_sudo._hmr_get_answer_refusal():
             return self._hmr_redirect(order_sudo, "hmr_refused")
-        order_sudo._track_set_author(self._hmr_get_author(order_sudo))
-        if answer == "rejected":
-            order_sudo._action_cancel()
-            # as Odoo does: cache the lines' currency, which the flush of the cancel needs
-            # and a visitor cannot read
-            order_sudo.order_line.fetch(["currency_id"])
-        self._hmr_post_as_prospect(
-            order_sudo, order_sudo._hmr_get_answer_chatter_text(answer, message)
-        )
-        order_sudo._hmr_record_answer(answer, message)
+        order_sudo._hmr_answer_as_prospect(answer, message, self._hmr_get_author(order_sudo))
         return self._hmr_redirect(order_sudo)
 
     def _hmr_get_case_order(self, order_id, access_token):
@@ -132,16 +117,6 @@ class CustomerPortal(sale_portal.CustomerPortal):
         if request.env.user._is_public():
             return order_sudo.partner_id
         return request.env.user.partner_id
-
-    def _hmr_post_as_prospect(self, order_sudo, text):
-        """Post in the quote's chatter as the prospect (as Odoo does for a decline).
-        ``text`` holds what they typed: it is escaped."""
-        order_sudo.message_post(
-            author_id=self._hmr_get_author(order_sudo).id,
-            body=plaintext2html(text),
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
 
     def _hmr_redirect(self, order_sudo, message=None):
         query_string = f"&message={message}" if message else None
@@ -195,9 +170,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
         )
         return request.render("hmr_treatments_addon.portal_my_hmr_cases", values)
 
-    @http.route(
-        "/my/hmr/cases/<int:case_id>", type="http", auth="public", website=True, methods=["GET"]
-    )
+    @http.route("/my/hmr/cases/<int:case_id>", methods=["GET"], **PUBLIC_PAGE)
     def portal_my_hmr_case(self, case_id, access_token=None, uploaded=None, **kwargs):
         try:
             case_sudo = self._document_check_access(
@@ -210,13 +183,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
             values["uploaded_slot_id"] = int(uploaded)
         return request.render("hmr_treatments_addon.portal_my_hmr_case", values)
 
-    @http.route(
-        "/my/hmr/cases/<int:case_id>/photo/<int:slot_id>",
-        type="http",
-        auth="public",
-        website=True,
-        methods=["POST"],
-    )
+    @http.route("/my/hmr/cases/<int:case_id>/photo/<int:slot_id>", methods=["POST"], **PUBLIC_PAGE)
     def portal_my_hmr_case_photo_upload(
         self, case_id, slot_id, access_token=None, privacy_consent=None, **kwargs
     ):
@@ -228,76 +195,64 @@ class CustomerPortal(sale_portal.CustomerPortal):
         if not slot:
             raise NotFound()
         try:
-            return self._hmr_upload_photo(case_sudo, slot, access_token, privacy_consent)
+            refusal = self._hmr_upload_photo(case_sudo, slot, privacy_consent)
         except HMR_RETRIED_ERRORS:
             raise
         except Exception:  # pylint: disable=broad-exception-caught
             message = hmr_recover_from_error(f"Uploading a photo to the case {case_id}")
-            return self._hmr_render_upload_error(case_sudo, access_token, slot, message, status=500)
+            refusal = (message, 500)
+        if refusal:
+            values = self._hmr_prepare_case_page_values(case_sudo, access_token)
+            values.update({"upload_error": refusal[0], "error_slot_id": slot.id})
+            return request.render(
+                "hmr_treatments_addon.portal_my_hmr_case", values, status=refusal[1]
+            )
+        query = f"uploaded={slot.id}"
+        if access_token:
+            query += f"&access_token={access_token}"
+        return request.redirect(f"{case_sudo.access_url}?{query}#hmr_slot_{slot.id}")
 
-    def _hmr_upload_photo(self, case_sudo, slot, access_token, privacy_consent):
-        """Check and store the photo of the request in ``slot``: redirect to the page,
-        or render it with the reason of the refusal."""
+    def _hmr_upload_photo(self, case_sudo, slot, privacy_consent):
+        """Store the photo of the request in ``slot``, by the case's own method: the staff
+        with their own rights, the prospect through the access check of the page.
+        Return ``None``, or why it was refused and the HTTP status of the refusal."""
+        env = request.env
         if (request.httprequest.content_length or 0) > PORTAL_UPLOAD_MAX_BYTES:
-            return self._hmr_render_upload_error(
-                case_sudo,
-                access_token,
-                slot,
-                request.env._(
+            return (
+                env._(
                     "The photo is too large: the limit is %(limit)s MB. Please send a "
                     "smaller photo.",
                     limit=MAX_UPLOAD_BYTES // 1024 // 1024,
                 ),
-                status=413,
+                413,
             )
         if case_sudo.state != "open" or case_sudo.step_kind != "photos":
-            return self._hmr_render_upload_error(
-                case_sudo,
-                access_token,
-                slot,
-                request.env._(
-                    "Your photos are with our doctors already: to change one, please "
-                    "contact your sales executive."
-                ),
-                status=409,
+            message = env._(
+                "Your photos are with our doctors already: to change one, please contact "
+                "your sales executive."
             )
+            return message, 409
         file = request.httprequest.files.get("photo")
+        if not file:
+            return env._("Please choose a photo first."), 400
+        case = case_sudo.with_user(env.user) if self._hmr_is_staff() else case_sudo
         try:
-            with request.env.cr.savepoint():
-                if not file:
-                    raise UserError(request.env._("Please choose a photo first."))
+            with env.cr.savepoint():
                 # never more than the cap in memory: a larger file is refused by its size
-                values = request.env["hmr.case.photo"]._prepare_image(
-                    file.read(MAX_UPLOAD_BYTES + 1)
-                )
-                self._hmr_store_photo(case_sudo, slot, values, privacy_consent)
+                image = base64.b64encode(file.read(MAX_UPLOAD_BYTES + 1))
+                case._hmr_store_photo(slot, image, privacy_consent)
         except IntegrityError:
-            return self._hmr_render_upload_error(
-                case_sudo,
-                access_token,
-                slot,
-                request.env._(
-                    "This photo was just sent from another device: please reload the page."
-                ),
-                status=409,
-            )
+            message = env._("This photo was just sent from another device: please reload the page.")
+            return message, 409
         except (UserError, AccessError) as error:
-            return self._hmr_render_upload_error(case_sudo, access_token, slot, error.args[0])
-        query = {"uploaded": slot.id}
-        if access_token:
-            query["access_token"] = access_token
-        return request.redirect(
-            f"{case_sudo.access_url}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
-            f"#hmr_slot_{slot.id}"
-        )
+            return error.args[0], 400
+        return None
 
     @http.route(
         "/my/hmr/cases/<int:case_id>/photo/<int:slot_id>/image",
-        type="http",
-        auth="public",
-        website=True,
         methods=["GET"],
         sitemap=False,
+        **PUBLIC_PAGE,
     )
     def portal_my_hmr_case_photo_image(self, case_id, slot_id, access_token=None, **kwargs):
         """The prospect's own photo, streamed after the access check: never a public
@@ -313,12 +268,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
         )
 
     @http.route(
-        "/hmr/photo-slot/<int:slot_id>/example",
-        type="http",
-        auth="public",
-        website=True,
-        methods=["GET"],
-        sitemap=False,
+        "/hmr/photo-slot/<int:slot_id>/example", methods=["GET"], sitemap=False, **PUBLIC_PAGE
     )
     def hmr_photo_slot_example(self, slot_id, **kwargs):
         """The example picture of a view (public information, not a prospect's photo)."""
@@ -337,13 +287,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
             ],
         )
 
-    @http.route(
-        "/my/hmr/cases/<int:case_id>/questionnaire",
-        type="http",
-        auth="public",
-        website=True,
-        methods=["POST"],
-    )
+    @http.route("/my/hmr/cases/<int:case_id>/questionnaire", methods=["POST"], **PUBLIC_PAGE)
     def portal_my_hmr_case_questionnaire(self, case_id, access_token=None, **kwargs):
         """Start or resume the questionnaire of the treatment (B2)."""
         case_sudo = self._hmr_check_case_access(case_id, access_token)
@@ -377,24 +321,6 @@ class CustomerPortal(sale_portal.CustomerPortal):
             photos = photos.with_user(request.env.user)._filtered_access("read").sudo()
         return photos
 
-    def _hmr_store_photo(self, case_sudo, slot, values, privacy_consent):
-        """Store the checked photo in its slot (replacing the previous one), after the
-        prospect's consent to the privacy notice (B3). The staff store it with their own
-        rights; the prospect through the access check of the page."""
-        partner = case_sudo.partner_id
-        if not partner._hmr_has_privacy_consent():
-            if self._hmr_is_staff() or not privacy_consent:
-                case_sudo._hmr_check_privacy_consent()
-            partner._hmr_record_privacy_consent("portal")
-        Photo = request.env["hmr.case.photo"]
-        if not self._hmr_is_staff():
-            Photo = Photo.sudo()
-        photo = Photo.search([("case_id", "=", case_sudo.id), ("slot_id", "=", slot.id)])
-        if photo:
-            photo.write(values)
-        else:
-            Photo.create(dict(values, case_id=case_sudo.id, slot_id=slot.id))
-
     def _hmr_prepare_case_page_values(self, case_sudo, access_token, **kwargs):
         values = self._prepare_portal_layout_values()
         slots = case_sudo._hmr_get_portal_slots()
@@ -416,8 +342,3 @@ class CustomerPortal(sale_portal.CustomerPortal):
         return self._get_page_view_values(
             case_sudo, access_token, values, "my_hmr_cases_history", False, **kwargs
         )
-
-    def _hmr_render_upload_error(self, case_sudo, access_token, slot, message, status=400):
-        values = self._hmr_prepare_case_page_values(case_sudo, access_token)
-        values.update({"upload_error": message, "error_slot_id": slot.id})
-        return request.render("hmr_treatments_addon.portal_my_hmr_case", values, status=status)

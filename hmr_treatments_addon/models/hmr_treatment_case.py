@@ -562,6 +562,24 @@ class HmrTreatmentCase(models.Model):
         photos = self.sudo().photo_ids.grouped("slot_id")
         return [(slot, photos.get(slot, self.env["hmr.case.photo"])) for slot in slots]
 
+    def _hmr_store_photo(self, slot, image, privacy_consent=False):
+        """Store ``image`` (base64, as sent) in the photo ``slot`` of this case, replacing
+        the photo already there; the photo model checks and cleans it. Called with the
+        rights of the sender: the staff with their own, the prospect's page as superuser
+        once it checked the link; only there does ``privacy_consent``, the box the
+        prospect ticked next to the photo, record their consent (B3)."""
+        self.ensure_one()
+        if privacy_consent and self.env.su:
+            self.partner_id._hmr_record_privacy_consent("portal")
+        self._hmr_check_privacy_consent()
+        photo = self.photo_ids.filtered(lambda p: p.slot_id == slot)
+        if photo:
+            photo.write({"image": image})
+            return photo
+        return self.env["hmr.case.photo"].create(
+            {"case_id": self.id, "slot_id": slot.id, "image": image}
+        )
+
     def _hmr_get_survey(self):
         self.ensure_one()
         return self.sudo().treatment_id.survey_id.filtered("active")

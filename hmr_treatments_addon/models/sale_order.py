@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import plaintext2html
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -135,6 +136,27 @@ class SaleOrder(models.Model):
             cron.sudo()._trigger()
         else:
             self._hmr_notify_answers()
+
+    def _hmr_answer_as_prospect(self, answer, message=None, author=None):
+        """The prospect rejects the quote or asks to talk (``answer``), with what they
+        typed (``message``, escaped): said in the quote's chatter as ``author`` (who
+        speaks for the prospect, by default the quote's customer), then recorded. Callers
+        check ``_hmr_check_can_answer()`` first."""
+        self.ensure_one()
+        author = author or self.partner_id
+        self._track_set_author(author)
+        if answer == "rejected":
+            self._action_cancel()
+            # as Odoo does: cache the lines' currency, which the flush of the cancel needs
+            # and a visitor cannot read
+            self.order_line.fetch(["currency_id"])
+        self.message_post(
+            author_id=author.id,
+            body=plaintext2html(self._hmr_get_answer_chatter_text(answer, message)),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self._hmr_record_answer(answer, message)
 
     def _hmr_notify_answers(self):
         """S3.2: each recorded answer mails the prospect its template, and gives the

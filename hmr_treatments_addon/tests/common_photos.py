@@ -7,7 +7,6 @@ from PIL import Image
 
 from odoo import Command
 
-from ..tools.photo_upload import PNG_MAGIC
 from .common import HmrTreatmentsCommon
 
 SLOT_NAMES = ("Frente", "Parte superior", "Coronilla / nuca", "Lado izquierdo", "Lado derecho")
@@ -86,7 +85,12 @@ class HmrPhotosCommon(HmrTreatmentsCommon):
 
         header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit gray
         pixels = zlib.compress(b"\x00" * (width + 1) * 4)  # the first rows only
-        return PNG_MAGIC + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", header)
+            + chunk(b"IDAT", pixels)
+            + chunk(b"IEND", b"")
+        )
 
     @staticmethod
     def b64(raw):

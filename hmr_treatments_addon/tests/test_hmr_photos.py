@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 import pillow_heif
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageFile, PngImagePlugin
+from pillow_heif.as_plugin import HeifImageFile
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure, UniqueViolation
 
@@ -17,7 +18,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from ..tools import photo_upload
+from ..models import hmr_case_photo as photo_model
 from .common_photos import SLOT_NAMES, HmrPhotosCommon
 
 GPS_TAG = 34853
@@ -86,13 +87,15 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         """S1.1: photos are stored at most MAX_SIDE pixels on their longest side."""
         raw = self.make_jpeg(size=(3200, 2400))
         photo = self.env["hmr.case.photo"].create(self.photo_values(self.slots[0], raw))
-        self.assertEqual((photo.width, photo.height), (photo_upload.MAX_SIDE, 1920))
+        self.assertEqual((photo.width, photo.height), (photo_model.MAX_SIDE, 1920))
         with Image.open(io.BytesIO(self._stored(photo))) as image:
-            self.assertEqual(image.size, (photo_upload.MAX_SIDE, 1920))
+            self.assertEqual(image.size, (photo_model.MAX_SIDE, 1920))
 
     def _bad_files(self):
         gif = io.BytesIO()
         Image.new("P", (10, 10)).save(gif, format="GIF")
+        bmp = io.BytesIO()
+        Image.new("RGB", (10, 10)).save(bmp, format="BMP")
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w") as zip_file:
             zip_file.writestr("front.jpg", self.jpeg)
@@ -102,6 +105,7 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         noisy_jpeg = noisy_jpeg.getvalue()
         damaged = "damaged or incomplete"
         return [
+            ("bmp", bmp.getvalue(), "BMP files are not accepted"),
             (
                 "svg",
                 b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
@@ -121,7 +125,8 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
                 b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64,
                 damaged,
             ),
-            ("text named .jpg", b"just some text, not a photo", "not a JPEG, PNG or HEIC image"),
+            ("text named .jpg", b"just some text, not a photo", "TXT files are not accepted"),
+            ("unknown bytes", b"\x00\x01\x02\x03" * 16, "not a JPEG, PNG or HEIC image"),
             ("truncated jpeg", noisy_jpeg[: len(noisy_jpeg) // 2], damaged),
             ("jpeg without its end", noisy_jpeg[:-2], damaged),
             ("jpeg magic, garbage", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, damaged),
@@ -165,32 +170,44 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
     def test_oversized_file_refused_before_decoding(self):
         """S1.1, B3: a file over the size cap is refused on its length, before being
         decoded at all (neither base64 nor image)."""
-        raw = photo_upload.JPEG_MAGIC + b"\x00" * photo_upload.MAX_UPLOAD_BYTES
+        raw = b"\xff\xd8\xff" + b"\x00" * photo_model.MAX_UPLOAD_BYTES
         with (
-            patch.object(photo_upload.base64, "b64decode", side_effect=AssertionError),
-            patch.object(photo_upload.Image, "open", side_effect=AssertionError),
+            patch.object(photo_model.base64, "b64decode", side_effect=AssertionError),
+            patch.object(photo_model.Image, "open", side_effect=AssertionError),
             self.assertRaisesRegex(UserError, r"too large \(10\.0 MB\): the limit is 10 MB"),
         ):
             self.env["hmr.case.photo"].create(self.photo_values(self.slots[0], raw))
         with (
-            patch.object(photo_upload.Image, "open", side_effect=AssertionError),
+            patch.object(photo_model.Image, "open", side_effect=AssertionError),
             self.assertRaisesRegex(UserError, "the limit is 10 MB"),
         ):
-            self.env["hmr.case.photo"]._prepare_image(raw)
+            self.env["hmr.case.photo"]._sanitize_image(raw)
         self.assertFalse(self._photos())
+
+    @contextmanager
+    def assert_no_pixel_decoded(self):
+        with (
+            patch.object(ImageFile.ImageFile, "load", side_effect=AssertionError("decoded")),
+            patch.object(HeifImageFile, "load", side_effect=AssertionError("decoded")),
+        ):
+            yield
 
     def test_decompression_bomb_refused(self):
         """B3: images announcing more pixels than allowed are refused on their header,
         before their pixels are decoded: a 20000 x 20000 PNG weighs a few hundred bytes
-        and would take 400 MB once decoded; 8000 x 6000 (48 MP) is over our own limit
-        though under Pillow's."""
-        for width, height in ((20000, 20000), (8000, 6000)):
+        and would take 400 MB once decoded (Pillow's own limit refuses it as it reads
+        the header); 8000 x 7000 (56 MP) is over Odoo's limit of 50 MP (the one of its
+        image fields) though under Pillow's."""
+        for width, height, message in (
+            (20000, 20000, "too large: the limit is 50 megapixels"),
+            (8000, 7000, "too large \\(8000 x 7000 pixels\\): the limit is 50 megapixels"),
+        ):
             raw = self.make_png_header(width, height)
             self.assertLess(len(raw), 2048)
             with (
                 self.subTest(size=(width, height)),
-                patch.object(photo_upload.Image, "open", side_effect=AssertionError),
-                self.assertRaisesRegex(UserError, f"{width} x {height} pixels"),
+                self.assert_no_pixel_decoded(),
+                self.assertRaisesRegex(UserError, message),
             ):
                 self.env["hmr.case.photo"].create(self.photo_values(self.slots[0], raw))
         self.assertFalse(self._photos())
@@ -200,15 +217,15 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         still turned into a clear refusal."""
         raw = self.make_png_header(100, 100)
         with (
-            patch.object(photo_upload.Image, "MAX_IMAGE_PIXELS", 1000),
-            self.assertRaisesRegex(UserError, "100 x 100 pixels"),
+            patch.object(photo_model.Image, "MAX_IMAGE_PIXELS", 1000),
+            self.assertRaisesRegex(UserError, "too large"),
         ):
-            self.env["hmr.case.photo"]._prepare_image(raw)
+            self.env["hmr.case.photo"]._sanitize_image(raw)
 
     def test_heic_converted(self):
         """S1.1, B3, issue 9 item 7: a HEIC photo (the iPhone's default), read by
         pillow_heif, goes through the same checks and is stored as a JPEG without its
-        metadata (no EXIF, no GPS)."""
+        metadata (no EXIF, no GPS); a HEIC cut during its upload is refused."""
         exif = Image.Exif()
         exif[0x010F] = "Apple"
         exif[GPS_TAG] = {1: "N", 2: (19.0, 26.0, 0.0)}
@@ -217,15 +234,15 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
             heic, exif=exif.tobytes()
         )
         heic = heic.getvalue()
-        self.assertEqual(photo_upload.sniff_format(heic), "HEIF")
-        values = self.env["hmr.case.photo"]._prepare_image(heic)
+        self.assertIn(b"Apple", heic)
+        values = self.env["hmr.case.photo"]._sanitize_image(heic)
         self.assertEqual(values["mimetype"], "image/jpeg")
         with Image.open(io.BytesIO(base64.b64decode(values["image"]))) as image:
             self.assertEqual((image.format, image.size), ("JPEG", (40, 30)))
             self.assertNotIn("exif", image.info)
             self.assertFalse(image.getexif())
         with self.assertRaisesRegex(UserError, "damaged or incomplete"):
-            self.env["hmr.case.photo"]._prepare_image(heic[: len(heic) // 2])
+            self.env["hmr.case.photo"]._sanitize_image(heic[: len(heic) // 2])
 
     def test_heic_decompression_bomb_refused(self):
         """B3: a HEIC photo announcing more pixels than allowed is refused on its
@@ -233,31 +250,25 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
         heic = io.BytesIO()
         pillow_heif.from_pillow(Image.new("RGB", (400, 300))).save(heic)
         with (
-            patch.object(photo_upload, "MAX_PIXELS", 1000),
-            patch.object(photo_upload.Image, "open", side_effect=AssertionError),
+            patch.object(photo_model, "IMAGE_MAX_RESOLUTION", 1000),
+            self.assert_no_pixel_decoded(),
             self.assertRaisesRegex(UserError, "400 x 300 pixels"),
         ):
-            self.env["hmr.case.photo"]._prepare_image(heic.getvalue())
+            self.env["hmr.case.photo"]._sanitize_image(heic.getvalue())
 
-    def test_prepare_image_for_controllers(self):
-        """S1.1: controllers check an upload with _prepare_image and store its values
-        as they are; metadata sent by a caller is never trusted."""
+    def test_metadata_derived_from_the_image(self):
+        """S1.1: the type, size and dimensions stored are read from the image itself;
+        what a caller sends for them is never trusted."""
         Photo = self.env["hmr.case.photo"]
-        values = Photo._prepare_image(self.make_png(size=(30, 20)))
-        self.assertEqual(
-            {key: values[key] for key in ("mimetype", "width", "height")},
-            {"mimetype": "image/png", "width": 30, "height": 20},
-        )
+        raw = self.make_png(size=(30, 20))
         photo = Photo.create(
             {
-                "case_id": self.case.id,
-                "slot_id": self.slots[0].id,
-                **values,
+                **self.photo_values(self.slots[0], raw),
                 "width": 99999,
                 "mimetype": "text/html",
+                "file_size": 1,
             }
         )
-        self.assertEqual(photo.image, values["image"], "a prepared image is stored as is")
         self.assertRecordValues(
             photo,
             [
@@ -265,12 +276,29 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
                     "mimetype": "image/png",
                     "width": 30,
                     "height": 20,
-                    "file_size": values["file_size"],
+                    "file_size": len(self._stored(photo)),
                 }
             ],
         )
         photo.write({"mimetype": "image/svg+xml", "width": 1})
         self.assertEqual((photo.mimetype, photo.width), ("image/png", 30))
+
+    def test_one_sanitization_per_upload(self):
+        """S1.1, Q3: each upload is checked and cleaned exactly once, whichever way it
+        comes in (the case's own method the portal, the web form and the demo share, a
+        create, a replacement); nothing is cached between uploads: the same bytes sent
+        twice are checked twice."""
+        Photo = type(self.env["hmr.case.photo"])
+        with patch.object(
+            Photo, "_sanitize_image", autospec=True, side_effect=Photo._sanitize_image
+        ) as sanitize:
+            photo = self.case._hmr_store_photo(self.slots[0], self.b64(self.jpeg))
+            self.assertEqual(sanitize.call_count, 1)
+            self.case._hmr_store_photo(self.slots[0], self.b64(self.jpeg))
+            self.assertEqual(sanitize.call_count, 2)
+            self.assertEqual(self._photos(), photo, "the slot's photo was replaced")
+            self.env["hmr.case.photo"].create(self.photo_values(self.slots[1]))
+            self.assertEqual(sanitize.call_count, 3)
 
     def test_replace_photo(self):
         """S1.1: a prospect replaces a blurry photo: the slot keeps one photo with the
@@ -453,7 +481,9 @@ class TestHmrPhotoAccess(HmrPhotosCommon):
         them (and the image is not even checked for them)."""
         photo = self.photo.with_user(self.user_doctor)
         with (
-            patch.object(photo_upload, "sanitize_photo", side_effect=AssertionError),
+            patch.object(
+                type(self.env["hmr.case.photo"]), "_sanitize_image", side_effect=AssertionError
+            ),
             self.assertRaises(AccessError),
         ):
             photo.write({"image": self.b64(self.jpeg)})

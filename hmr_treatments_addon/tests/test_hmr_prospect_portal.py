@@ -147,9 +147,16 @@ class TestHmrProspectPortalUpload(HmrPortalCommon):
 
     def test_upload_with_token(self):
         """B2, S1.1: the right token stores the photo in the slot of the URL, re-encoded
-        (B3); a second upload replaces it."""
-        response = self.upload(self.case, self.slots[0], self.jpeg, token=self.case.access_token)
+        (B3) once, by the photo model; a second upload replaces it."""
+        Photo = type(self.env["hmr.case.photo"])
+        with patch.object(
+            Photo, "_sanitize_image", autospec=True, side_effect=Photo._sanitize_image
+        ) as sanitize:
+            response = self.upload(
+                self.case, self.slots[0], self.jpeg, token=self.case.access_token
+            )
         self.assertEqual(response.status_code, 303)
+        self.assertEqual(sanitize.call_count, 1, "one check and re-encoding per upload")
         self.assertIn(f"uploaded={self.slots[0].id}", response.headers["Location"])
         photo = self.photos_of(self.case)
         self.assertEqual((photo.slot_id, photo.mimetype), (self.slots[0], "image/jpeg"))

@@ -81,8 +81,13 @@ class TestHmrPublicForm(HmrPortalCommon):
             ("photos", ("a.jpg", self.jpeg, "image/jpeg")),
             ("photos", ("b.png", self.make_png(), "image/png")),
         ]
-        response = self.post_form(files=photos)
+        Photo = type(self.env["hmr.case.photo"])
+        with patch.object(
+            Photo, "_sanitize_image", autospec=True, side_effect=Photo._sanitize_image
+        ) as sanitize:
+            response = self.post_form(files=photos)
         self.assertEqual(response.status_code, 303, response.text[:2000])
+        self.assertEqual(sanitize.call_count, 2, "S1.1: each photo checked and cleaned once")
         self.assertTrue(response.headers["Location"].endswith("/hmr/solicitud/gracias"))
         lead = self.web_leads()
         self.assertEqual(len(lead), 1)
@@ -144,7 +149,7 @@ class TestHmrPublicForm(HmrPortalCommon):
         photos too."""
         partners = self.env["res.partner"].search_count([])
         for files, message in (
-            ([("photos", ("scan.jpg", b"%PDF-1.4\n%%EOF", "image/jpeg"))], "PDF"),
+            ([("photos", ("scan.jpg", b"%PDF-1.4\n%%EOF", "image/jpeg"))], "scan.jpg: PDF"),
             (
                 [("photos", ("x.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/png"))],
                 "SVG",

@@ -232,7 +232,7 @@ class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
         with a clean message next to the photo, never a traceback."""
         Photo = type(self.env["hmr.case.photo"])
         with (
-            patch.object(Photo, "_prepare_image", side_effect=RuntimeError("forced")),
+            patch.object(Photo, "_sanitize_image", side_effect=RuntimeError("forced")),
             self.assertLogs(ERRORS_LOGGER, "ERROR") as logs,
         ):
             response = self.upload(

@@ -95,7 +95,8 @@ class HmrCall(models.Model):
     # COMPUTES
     # ------------------------------------------------------------
 
-    @api.depends("display_name", "lead_id", "call_at")
+    @api.depends("lead_id.contact_name", "lead_id.name", "call_at")
+    @api.depends_context("tz")
     def _compute_display_name(self):
         for call in self:
             when = (

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext
 
@@ -16,8 +16,8 @@ class HmrCrmMessage(models.Model):
     read from where Odoo keeps them: the messages of the prospects (and of their
     quotes) with their delivery status (mail.notification), the messages waiting for
     their date (mail.message.schedule, the mail queue's scheduled emails) and those
-    scheduled from the chatter (mail.scheduled.message). A view, as Odoo's own
-    crm.activity.report: nothing is copied, so nothing can drift."""
+    scheduled from the chatter (mail.scheduled.message). A query, as Odoo's own
+    sale.report: nothing is copied, so nothing can drift."""
 
     _name = "hmr.crm.message"
     _description = "Prospect Message"
@@ -84,7 +84,8 @@ class HmrCrmMessage(models.Model):
             for model, query in self._get_document_queries()
         )
 
-    def _get_view_query(self):
+    @property
+    def _table_query(self):
         models = tuple(model for model, _query in self._get_document_queries())
         return SQL(
             """
@@ -190,16 +191,6 @@ class HmrCrmMessage(models.Model):
             """,
             documents=self._get_documents_query(),
             models=models,
-        )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._get_view_query(),
-            )
         )
 
     # ------------------------------------------------------------

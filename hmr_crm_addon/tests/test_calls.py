@@ -26,7 +26,8 @@ class TestCalls(HmrCrmPanelCommon):
     @freeze_time("2026-06-15 15:00:00")  # 09:00 in Mexico City
     def test_schedule_a_call_at_a_time(self):
         """D2, D6: from a prospect, the executive schedules a call at a day and time;
-        the prospect shows its next call."""
+        the prospect shows its next call; the call is named after the prospect and
+        the time, in the reader's time zone."""
         lead = self.lead_exec.with_user(self.env.user)
         action = lead.action_hmr_schedule_call()
         form = Form(self.env["hmr.call"].with_context(**action["context"]), action["views"][0][0])
@@ -48,6 +49,9 @@ class TestCalls(HmrCrmPanelCommon):
         self.assertEqual(lead.hmr_next_call_at, datetime(2026, 6, 15, 17, 30))
         self.assertEqual(lead.hmr_call_count, 1)
         self.assertIn("15/06/2026 11:30", call.display_name, "shown in the user's time")
+        self.assertIn("15/06/2026 17:30", call.with_context(tz="UTC").display_name)
+        lead.contact_name = "Ana María López"
+        self.assertEqual(call.display_name, "Ana María López - 15/06/2026 11:30")
 
     @users("hmr_exec")
     @freeze_time("2026-06-15 15:00:00")  # Monday 09:00 in Mexico City

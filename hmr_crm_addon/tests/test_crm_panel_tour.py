@@ -84,6 +84,8 @@ class TestCrmPanelTour(HttpCase):
         self.assertEqual(self.lead.crm_status, "contact")
         self.assertEqual(self.quote.state, "sale")
         self.assertEqual(self.quote.invoice_status, "invoiced")
+        self.assertEqual(self.quote.hmr_quote_status, "accepted", "until its invoice is posted")
+        self.quote.invoice_ids.action_post()
         self.assertEqual(self.quote.hmr_quote_status, "finished")
         self.assertEqual(self.deal.crm_status, "client")
 

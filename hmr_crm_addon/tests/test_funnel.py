@@ -81,8 +81,8 @@ class TestFunnel(HmrCrmPanelCommon):
     @users("hmr_manager")
     def test_quotes_accepted_and_rejected(self):
         """B5: the quotes accepted and rejected, by source."""
-        self._new_quote(self.won, hmr_quote_status="accepted")
-        self._new_quote(self.stalled, hmr_quote_status="rejected")
+        self._new_quote(self.won, hmr_initial_status="accepted")
+        self._new_quote(self.stalled, hmr_initial_status="rejected")
         self._new_quote(self.stalled)
         groups = self.env["sale.order"]._read_group(
             [("opportunity_id", "in", (self.won | self.stalled).ids)],

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged, users
+from odoo.tools import SQL, sql
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
@@ -33,7 +34,7 @@ class TestMessages(HmrCrmPanelCommon):
         return self.env["hmr.message.composer"].create({"lead_ids": [(6, 0, leads.ids)], **values})
 
     def _messages(self, leads):
-        """The lines of the Messages tab of ``leads`` (a view: read afresh)."""
+        """The lines of the Messages tab of ``leads`` (a query: read afresh)."""
         self.env.flush_all()
         self.env["hmr.crm.message"].invalidate_model()
         return self.env["hmr.crm.message"].search([("lead_id", "in", leads.ids)])
@@ -239,6 +240,12 @@ class TestMessages(HmrCrmPanelCommon):
         self.assertFalse(
             self.env["sms.sms"].sudo().search([("partner_id", "=", lead.partner_id.id)])
         )
+
+    def test_messages_are_read_by_a_query(self):
+        """D7: the Messages tab is a query on Odoo's messages, as Odoo's own reports
+        are: no database view to keep, none left on an upgraded database."""
+        self.assertIsInstance(self.env["hmr.crm.message"]._table_query, SQL)
+        self.assertIsNone(sql.table_kind(self.env.cr, "hmr_crm_message"))
 
     def test_messages_follow_the_prospect_rights(self):
         """C2, D7: an executive sees the messages of their own prospects only; a

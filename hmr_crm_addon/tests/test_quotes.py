@@ -1,6 +1,7 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
 
 from .common import HmrCrmPanelCommon
@@ -8,6 +9,14 @@ from .common import HmrCrmPanelCommon
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
 class TestQuotes(HmrCrmPanelCommon):
+    def _quote_form(self):
+        """The quote form of the Quotes tab, new."""
+        return Form(self.env["sale.order"].with_context(hmr_crm_quotes=True))
+
+    def _post(self, invoices):
+        """The clinic's managers post the invoices (Billing)."""
+        invoices.with_user(self.user_manager).action_post()
+
     @users("hmr_exec")
     def test_status_chosen_at_creation(self):
         """D8: the quote status is chosen at creation (in progress by default) and the
@@ -16,8 +25,8 @@ class TestQuotes(HmrCrmPanelCommon):
         lead = self.lead_exec.with_user(self.env.user)
         with self.mock_datetime_and_now(datetime(2026, 6, 15, 18, 0)):
             in_progress = self._new_quote(lead)
-            accepted = self._new_quote(lead, hmr_quote_status="accepted")
-            rejected = self._new_quote(lead, hmr_quote_status="rejected")
+            accepted = self._new_quote(lead, hmr_initial_status="accepted")
+            rejected = self._new_quote(lead, hmr_initial_status="rejected")
         self.assertRecordValues(
             in_progress | accepted | rejected,
             [
@@ -34,9 +43,60 @@ class TestQuotes(HmrCrmPanelCommon):
         self.assertEqual(in_progress.source_id, self.source_instagram, "the prospect's source")
 
     @users("hmr_exec")
+    def test_creation_dropdown_runs_odoos_actions(self):
+        """D8, D1: the status chosen in the form's dropdown at creation is reached
+        through Odoo's own actions (confirming wins the prospect, cancelling cancels
+        the quote's draft invoices); the dropdown is gone once the quote exists."""
+        form = self._quote_form()
+        self.assertEqual(form.hmr_initial_status, False, "in progress unless chosen")
+        form.partner_id = self.lead_exec.partner_id
+        form.opportunity_id = self.lead_exec
+        with form.order_line.new() as line:
+            line.product_id = self.product_fue
+        form.hmr_initial_status = "accepted"
+        with patch.object(
+            type(self.env["sale.order"]),
+            "action_confirm",
+            autospec=True,
+            side_effect=type(self.env["sale.order"]).action_confirm,
+        ) as action_confirm:
+            quote = form.save()
+        action_confirm.assert_called_once_with(quote)
+        self.assertRecordValues(quote, [{"state": "sale", "hmr_quote_status": "accepted"}])
+        self.assertEqual(self.lead_exec.won_status, "won", "confirming wins the prospect")
+        with self.assertRaisesRegex(AssertionError, "invisible field"):
+            Form(quote).hmr_initial_status = "rejected"  # no dropdown once the quote exists
+        rejected = self._new_quote(self.lead_exec, hmr_initial_status="rejected")
+        self.assertRecordValues(rejected, [{"state": "cancel", "hmr_quote_status": "rejected"}])
+
+    @users("hmr_manager")
+    def test_finished_at_creation_posts_the_invoice(self):
+        """D8, C2: a quote created finished is confirmed, invoiced and its invoice
+        posted, by someone who may post invoices (a manager, not an executive)."""
+        with self.with_user("hmr_exec"), self.assertRaises(AccessError):
+            self._new_quote(self.lead_exec, hmr_initial_status="finished")
+        quote = self._new_quote(self.lead_exec, hmr_initial_status="finished")
+        self.assertRecordValues(
+            quote, [{"state": "sale", "invoice_status": "invoiced", "hmr_quote_status": "finished"}]
+        )
+        self.assertEqual(quote.invoice_ids.mapped("state"), ["posted"])
+
+    @users("hmr_exec")
+    def test_status_cannot_be_written(self):
+        """D8: the quote status is read from the order: it is read-only, in the form too."""
+        quote = self._new_quote(self.lead_exec.with_user(self.env.user))
+        fields_info = quote.fields_get(["hmr_quote_status"])["hmr_quote_status"]
+        self.assertTrue(fields_info["readonly"])
+        form = Form(quote.with_context(hmr_crm_quotes=True))
+        with self.assertRaisesRegex(AssertionError, "readonly field"):
+            form.hmr_quote_status = "accepted"
+        self.assertEqual(quote.hmr_quote_status, "in_progress")
+
+    @users("hmr_exec")
     def test_status_follows_the_order(self):
         """D8, B7: the status stays consistent with Odoo's state: confirmed is accepted,
-        fully invoiced is finished, cancelled is rejected; each change is tracked."""
+        invoiced with its invoices posted is finished, cancelled is rejected, signed on
+        the portal is accepted; each change is tracked."""
         self.env = self.env(context=dict(self.env.context, mail_notrack=False))
         quote = self._new_quote(self.lead_exec)
         self.flush_tracking()  # changes are tracked from the transaction after creation
@@ -44,7 +104,7 @@ class TestQuotes(HmrCrmPanelCommon):
         self.assertEqual(quote.hmr_quote_status, "in_progress")
         quote.action_confirm()
         self.assertEqual(quote.hmr_quote_status, "accepted")
-        quote._create_invoices()
+        self._post(quote._create_invoices())
         self.assertEqual(quote.hmr_quote_status, "finished")
         other = self._new_quote(self.lead_exec.with_user(self.env.user))
         other.action_cancel()
@@ -76,28 +136,48 @@ class TestQuotes(HmrCrmPanelCommon):
         )
 
     @users("hmr_exec")
-    def test_status_changed_later_moves_the_order(self):
-        """D8: the status changed later moves the order: accepted confirms it, rejected
-        cancels it, in progress takes a rejected quote back; an accepted quote cannot
-        be in progress again; finished can be set by hand."""
+    def test_finished_only_when_the_invoices_are_posted(self):
+        """D8: an invoiced quote is finished only once its invoices are posted: a draft
+        invoice leaves it accepted, an invoice reset to draft takes it back, a
+        cancelled invoice leaves it to invoice again."""
+        quote = self._new_quote(self.lead_exec, hmr_initial_status="accepted")
+        invoice = quote._create_invoices()
+        self.assertRecordValues(
+            quote, [{"invoice_status": "invoiced", "hmr_quote_status": "accepted"}]
+        )
+        self._post(invoice)
+        self.assertEqual(quote.hmr_quote_status, "finished")
+        invoice.with_user(self.user_manager).button_draft()
+        self.assertEqual(quote.hmr_quote_status, "accepted")
+        invoice.with_user(self.user_manager).button_cancel()
+        self.assertRecordValues(
+            quote, [{"invoice_status": "to invoice", "hmr_quote_status": "accepted"}]
+        )
+
+    @users("hmr_exec")
+    def test_status_changed_later_with_the_orders_buttons(self):
+        """D8: the status is changed later with the order's own buttons: cancelling
+        rejects the quote, setting it back to quotation puts it in progress,
+        confirming accepts it; an accepted quote cannot be in progress again;
+        invoicing it (invoice posted) finishes it."""
         quote = self._new_quote(self.lead_exec.with_user(self.env.user))
-        form = Form(quote)
-        form.hmr_quote_status = "rejected"
-        form.save()
-        self.assertEqual(quote.state, "cancel")
-        quote.hmr_quote_status = "in_progress"
-        self.assertEqual(quote.state, "draft")
-        quote.hmr_quote_status = "accepted"
-        self.assertEqual(quote.state, "sale")
-        with self.assertRaises(UserError):
-            quote.hmr_quote_status = "in_progress"
-        quote.hmr_quote_status = "finished"
+        quote.action_cancel()
+        self.assertRecordValues(quote, [{"state": "cancel", "hmr_quote_status": "rejected"}])
+        quote.action_draft()
+        self.assertRecordValues(quote, [{"state": "draft", "hmr_quote_status": "in_progress"}])
+        quote.action_confirm()
+        self.assertRecordValues(quote, [{"state": "sale", "hmr_quote_status": "accepted"}])
+        quote.action_draft()
+        self.assertRecordValues(quote, [{"state": "sale", "hmr_quote_status": "accepted"}])
+        self._post(quote.invoice_ids.browse(quote.action_hmr_invoice()["res_id"]))
         self.assertRecordValues(quote, [{"state": "sale", "hmr_quote_status": "finished"}])
 
     @users("hmr_exec")
     def test_one_click_invoice(self):
-        """D8: one click turns a quote into an invoice: the quote is confirmed when
-        needed, the invoice created and opened; a second click opens it again."""
+        """D8, D1: one click turns a quote into an invoice: the quote is confirmed when
+        needed (the deal is won), the draft invoice created and opened; a second click
+        opens it again; the quote is finished once the invoice is posted; a rejected
+        quote cannot be invoiced."""
         quote = self._new_quote(self.lead_exec.with_user(self.env.user))
         action = quote.action_hmr_invoice()
         invoice = self.env["account.move"].browse(action["res_id"])
@@ -115,12 +195,14 @@ class TestQuotes(HmrCrmPanelCommon):
             ],
         )
         self.assertRecordValues(
-            quote, [{"state": "sale", "invoice_status": "invoiced", "hmr_quote_status": "finished"}]
+            quote, [{"state": "sale", "invoice_status": "invoiced", "hmr_quote_status": "accepted"}]
         )
-        self.assertEqual(self.lead_exec.crm_status, "client", "the deal is won")
+        self.assertEqual(self.lead_exec.won_status, "won", "the deal is won")
         self.assertEqual(quote.action_hmr_invoice()["res_id"], invoice.id)
+        self._post(invoice)
+        self.assertEqual(quote.hmr_quote_status, "finished")
         rejected = self._new_quote(
-            self.lead_exec.with_user(self.env.user), hmr_quote_status="rejected"
+            self.lead_exec.with_user(self.env.user), hmr_initial_status="rejected"
         )
         with self.assertRaises(UserError):
             rejected.action_hmr_invoice()

@@ -31,6 +31,7 @@ class HmrAssessment(models.Model):
     )
     date_done = fields.Datetime(string="Assessed On", readonly=True)
     days_to_assess = fields.Float(
+        string="Days to Assess",
         compute="_compute_days_to_assess",
         store=True,
         aggregator="avg",

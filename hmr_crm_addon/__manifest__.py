@@ -35,7 +35,6 @@
         "views/res_config_settings_views.xml",
         "report/hmr_crm_message_views.xml",
         "report/hmr_crm_funnel_report_views.xml",
-        "report/hmr_crm_doctor_report_views.xml",
         # menus last: they point to the actions above
         "views/hmr_crm_menus.xml",
     ],

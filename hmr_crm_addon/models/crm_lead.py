@@ -53,15 +53,6 @@ class CrmLead(models.Model):
     capture_date = fields.Date(
         default=fields.Date.context_today, copy=False, help="Day the prospect was captured."
     )
-    doctor_ids = fields.Many2many(
-        "res.users",
-        "crm_lead_hmr_doctor_rel",
-        "lead_id",
-        "user_id",
-        string="Assessing Doctors",
-        copy=False,
-        help="Diagnosis doctors given this prospect to assess: they may read it.",
-    )
     source_id = fields.Many2one(string="Contact Source")
 
     # D1-D5: the CRM panel

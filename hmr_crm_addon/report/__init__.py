@@ -1,3 +1,2 @@
-from . import hmr_crm_doctor_report
 from . import hmr_crm_funnel_report
 from . import hmr_crm_message

@@ -26,8 +26,6 @@ class TestFunnel(HmrCrmPanelCommon):
             cls.won.crm_status = "deal"
         with freeze_time("2026-05-07 10:00:00"):  # 1 day as a deal
             cls.won.crm_status = "client"
-        cls.won.doctor_ids = cls.user_doctor
-        cls.stalled.doctor_ids = cls.user_doctor | cls.user_doctor_2
 
     def _report(self, leads):
         self.env.flush_all()
@@ -62,23 +60,6 @@ class TestFunnel(HmrCrmPanelCommon):
         )
 
     @users("hmr_manager")
-    def test_doctor_workload(self):
-        """B5: each diagnosis doctor's prospects, by where they stand."""
-        groups = self.env["hmr.crm.doctor.report"]._read_group(
-            [("lead_id", "in", (self.won | self.stalled).ids)],
-            ["doctor_id", "crm_status"],
-            ["__count"],
-        )
-        self.assertEqual(
-            sorted((doctor.login, status, count) for doctor, status, count in groups),
-            [
-                ("hmr_doctor", "client", 1),
-                ("hmr_doctor", "contact", 1),
-                ("hmr_doctor2", "contact", 1),
-            ],
-        )
-
-    @users("hmr_manager")
     def test_quotes_accepted_and_rejected(self):
         """B5: the quotes accepted and rejected, by source."""
         self._new_quote(self.won, hmr_initial_status="accepted")
@@ -97,7 +78,6 @@ class TestFunnel(HmrCrmPanelCommon):
 
     @users("hmr_exec")
     def test_funnel_for_managers(self):
-        """B5, C2: the funnel and the workload are the managers' reports."""
-        for model in ("hmr.crm.funnel.report", "hmr.crm.doctor.report"):
-            with self.assertRaises(AccessError):
-                self.env[model].search([])
+        """B5, C2: the funnel is the managers' report."""
+        with self.assertRaises(AccessError):
+            self.env["hmr.crm.funnel.report"].search([])

@@ -10,6 +10,15 @@ class CrmLead(models.Model):
     treatment_case_count = fields.Integer(
         compute="_compute_treatment_case_count", string="Treatment Count"
     )
+    doctor_ids = fields.Many2many(
+        "res.users",
+        "crm_lead_hmr_doctor_rel",  # created by HMR CRM, where the field was first: data stays
+        "lead_id",
+        "user_id",
+        string="Assessing Doctors",
+        copy=False,
+        help="Diagnosis doctors given this prospect to assess: they may read it.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTES

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 HAIR_LOSS_SCALE = [(str(grade), f"Norwood {grade}") for grade in range(1, 8)]
 
@@ -29,6 +30,13 @@ class HmrAssessment(models.Model):
         index=True,
     )
     date_done = fields.Datetime(string="Assessed On", readonly=True)
+    days_to_assess = fields.Float(
+        string="Days to Assess",
+        compute="_compute_days_to_assess",
+        store=True,
+        aggregator="avg",
+        help="Days from the assignment to the doctor's assessment.",
+    )
     hair_loss_scale = fields.Selection(HAIR_LOSS_SCALE)
     donor_area = fields.Selection(
         [("poor", "Poor"), ("fair", "Fair"), ("good", "Good"), ("excellent", "Excellent")],
@@ -42,21 +50,11 @@ class HmrAssessment(models.Model):
         "CHECK(graft_estimate >= 0)", "The estimated grafts cannot be negative."
     )
 
-    def write(self, vals):
-        closing = self.browse()
-        if vals.get("state") in ("done", "cancelled"):
-            closing = self.filtered(lambda a: a.state == "open")
-        res = super().write(vals)
-        for doctor, assessments in closing.grouped("doctor_id").items():
-            doctor._hmr_release_assessments(len(assessments))
-        return res
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_release_doctor(self):
-        for doctor, assessments in (
-            self.filtered(lambda a: a.state == "open").grouped("doctor_id").items()
-        ):
-            doctor._hmr_release_assessments(len(assessments))
+    @api.depends("date_done")
+    def _compute_days_to_assess(self):
+        for assessment in self:
+            delta = assessment.date_done and assessment.date_done - assessment.create_date
+            assessment.days_to_assess = delta and delta.total_seconds() / 86400
 
     def action_done(self):
         """The doctor has assessed: the case moves on to its quote (S2.3)."""
@@ -76,3 +74,27 @@ class HmrAssessment(models.Model):
         )
         case._advance("assessment")
         return self.case_id.action_create_quote()
+
+    @api.model
+    def _take_least_loaded_doctor(self):
+        """The diagnosis doctor with the fewest open assessments (ties: the lowest id).
+        The candidates' rows are locked while their assessments are counted, and the
+        chosen one's row is written: a concurrent pick waits for the lock, and if it
+        counted on a snapshot older than this pick it fails on that row (serialization
+        failure) and is retried, then counts the new assessment."""
+        Users = self.env["res.users"].sudo()
+        query = Users._search(Users._hmr_get_diagnosis_doctor_domain(), order="id")
+        doctor_ids = [
+            row[0] for row in self.env.execute_query(SQL("%s FOR NO KEY UPDATE", query.select()))
+        ]
+        if not doctor_ids:
+            return Users
+        open_counts = self.sudo()._read_group(
+            [("doctor_id", "in", doctor_ids), ("state", "=", "open")], ["doctor_id"], ["__count"]
+        )
+        loads = {doctor.id: count for doctor, count in open_counts}
+        doctor_id = min(doctor_ids, key=lambda id_: (loads.get(id_, 0), id_))
+        self.env.cr.execute(
+            SQL("UPDATE res_users SET write_date = write_date WHERE id = %s", doctor_id)
+        )
+        return Users.browse(doctor_id)

@@ -392,7 +392,7 @@ class HmrTreatmentCase(models.Model):
 
     def _assign_least_loaded_doctor(self):
         """S2.2: the assessment goes to the doctor with the fewest open ones."""
-        doctor = self.env["res.users"]._hmr_take_least_loaded_doctor()
+        doctor = self.env["hmr.assessment"]._take_least_loaded_doctor()
         if not doctor:
             self.awaiting_doctor = True
             self._notify_managers_no_doctor()
@@ -400,9 +400,9 @@ class HmrTreatmentCase(models.Model):
         self._hmr_give_to_doctor(doctor)
 
     def _hmr_give_to_doctor(self, doctor, assessment=None):
-        """The case's assessment goes to ``doctor``, already counted on their row: the
-        doctor reads the prospect and gets the activity. ``assessment``: the open one to
-        move to them (their former doctor left), else a new one is created."""
+        """The case's assessment goes to ``doctor``: the doctor reads the prospect and
+        gets the activity. ``assessment``: the open one to move to them (their former
+        doctor left), else a new one is created."""
         self.ensure_one()
         self.write({"doctor_id": doctor.id, "awaiting_doctor": False})
         self.lead_id.sudo().doctor_ids = [fields.Command.link(doctor.id)]
@@ -442,23 +442,21 @@ class HmrTreatmentCase(models.Model):
     def _hmr_reassign_open_assessments(self):
         """S2.2, reliability: the diagnosis doctor of these cases left (archived) while
         their assessments were open. Each open assessment moves to the least-loaded
-        remaining doctor (their former doctor's count goes down, the new one's up) with a
-        new activity; without any doctor left, it is cancelled and the case waits for the
-        next doctor, a manager being told, as a case that found no doctor does."""
+        remaining doctor with a new activity; without any doctor left, it is cancelled
+        and the case waits for the next doctor, a manager being told, as a case that
+        found no doctor does."""
         activity_type = "hmr_treatments_addon.mail_activity_type_hmr_assessment"
-        Users = self.env["res.users"]
         for case in self.filtered(lambda c: c.state == "open"):
             open_assessments = case.assessment_ids.filtered(lambda a: a.state == "open")
             if not open_assessments:
                 continue
             # the former doctor's to-do goes with the assessment
             case.sudo().activity_unlink([activity_type])
-            # one open assessment per case: any other one is cancelled (frees its doctor)
+            # one open assessment per case: any other one is cancelled
             assessment, extra = open_assessments[:1], open_assessments[1:]
             extra.sudo().write({"state": "cancelled"})
-            doctor = Users._hmr_take_least_loaded_doctor()
+            doctor = self.env["hmr.assessment"]._take_least_loaded_doctor()
             if doctor:
-                assessment.doctor_id._hmr_release_assessments(1)
                 case._hmr_give_to_doctor(doctor, assessment=assessment)
             else:
                 assessment.sudo().write({"state": "cancelled"})

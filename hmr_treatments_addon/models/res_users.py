@@ -1,18 +1,10 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    hmr_open_assessment_count = fields.Integer(
-        string="Open Assessments",
-        readonly=True,
-        copy=False,
-        help="Assessments waiting for this diagnosis doctor: the next one goes to the doctor "
-        "with the fewest.",
-    )
     hmr_incomplete_case_ids = fields.Many2many(
         "hmr.treatment.case",
         compute="_compute_hmr_incomplete_case_ids",
@@ -61,58 +53,14 @@ class ResUsers(models.Model):
             self.env["hmr.treatment.case"].sudo()._assign_waiting_cases()
 
     @api.model
-    def _hmr_get_diagnosis_doctors(self):
+    def _hmr_get_diagnosis_doctor_domain(self):
         """The users given the Diagnosis Doctor role (managers only when also given it)."""
-        doctor_group = self.env.ref("hmr_crm_addon.group_hmr_doctor")
-        return self.sudo().search([("group_ids", "in", doctor_group.id), ("share", "=", False)])
+        # the cached id: no query for the group's existence in each pick
+        doctor_group_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "hmr_crm_addon.group_hmr_doctor"
+        )
+        return Domain("group_ids", "in", doctor_group_id) & Domain("share", "=", False)
 
     @api.model
-    def _hmr_take_least_loaded_doctor(self):
-        """Pick the diagnosis doctor with the fewest open assessments (ties: the lowest id)
-        and count the new assessment on their row in the same statement. Writing the
-        doctor's row is what makes it race-free: a concurrent transaction that picked the
-        same doctor fails on that row and is retried, then sees the new count."""
-        doctor_group = self.env.ref("hmr_crm_addon.group_hmr_doctor")
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE res_users
-                   SET hmr_open_assessment_count = COALESCE(hmr_open_assessment_count, 0) + 1
-                 WHERE id = (
-                        SELECT u.id
-                          FROM res_users u
-                          JOIN res_groups_users_rel rel ON rel.uid = u.id AND rel.gid = %s
-                         WHERE u.active AND NOT u.share
-                      ORDER BY COALESCE(u.hmr_open_assessment_count, 0), u.id
-                         LIMIT 1
-                           FOR UPDATE OF u
-                       )
-             RETURNING id
-                """,
-                doctor_group.id,
-            )
-        )
-        row = self.env.cr.fetchone()
-        doctor = self.browse(row[0] if row else ())
-        doctor.invalidate_recordset(["hmr_open_assessment_count"])
-        return doctor
-
-    def _hmr_release_assessments(self, count=1):
-        """``count`` open assessments of these doctors were closed."""
-        if not self:
-            return
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE res_users
-                   SET hmr_open_assessment_count = GREATEST(
-                       COALESCE(hmr_open_assessment_count, 0) - %s, 0)
-                 WHERE id IN %s
-                """,
-                count,
-                tuple(self.ids),
-            )
-        )
-        self.invalidate_recordset(["hmr_open_assessment_count"])
+    def _hmr_get_diagnosis_doctors(self):
+        return self.sudo().search(self._hmr_get_diagnosis_doctor_domain())

@@ -44,8 +44,8 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         cls.exec_en = cls._new_lang_user("txt_exec_en", "group_hmr_executive", "en_US")
         cls.doctor_es = cls._new_lang_user("txt_doctor_es", "group_hmr_doctor", "es_MX")
         cls.doctor_en = cls._new_lang_user("txt_doctor_en", "group_hmr_doctor", "en_US")
-        # the common's doctors are busy: the least-loaded doctor is one of ours
-        (cls.user_doctor | cls.user_doctor_2).sudo().write({"hmr_open_assessment_count": 99})
+        # the common's doctors are away: the least-loaded doctor is one of ours
+        (cls.user_doctor | cls.user_doctor_2).action_archive()
         cls.treatment_fue.with_context(lang="es_MX").name = "Injerto FUE"
 
         # the answer's process: quote, answer, follow-up (the steps are data, S4)
@@ -344,13 +344,12 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         """Issue 9.3, S2.1, S2.2: a manager working in English completes the photos: the
         Spanish doctor reads the notification and the assessment's activity in Spanish
         (their author stays the manager who acted, as in Odoo); and the other way round."""
-        for manager_lang, doctor, other, doctor_lang in (
-            ("en_US", self.doctor_es, self.doctor_en, "es_MX"),
-            ("es_MX", self.doctor_en, self.doctor_es, "en_US"),
+        # both doctors idle, the first case goes to the lowest id; the second to the other
+        for manager_lang, doctor, doctor_lang in (
+            ("en_US", self.doctor_es, "es_MX"),
+            ("es_MX", self.doctor_en, "en_US"),
         ):
             with self.subTest(manager=manager_lang):
-                doctor.sudo().write({"hmr_open_assessment_count": 0})
-                other.sudo().write({"hmr_open_assessment_count": 99})
                 self.user_manager.lang = manager_lang
                 case = self._new_photo_case(self.exec_en, f"Colleague {manager_lang}")
                 self._flush_tracking()

@@ -5,6 +5,7 @@ scheduled actions run by Odoo's scheduler, the emails read from the SMTP sink.""
 import base64
 import re
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -114,17 +115,19 @@ def test_proceso_capilar_walk(server, users, admin, smtp, scheduler, web, phone,
 
     # -- S2.1, S2.2: the last three photos; the least-loaded doctor gets the assessment ----------
     doctors = {login: users[login] for login in ("medico", "medica2")}
-    loads = admin.read(
-        "res.users", [rpc.uid for rpc in doctors.values()], ["hmr_open_assessment_count"]
+    uids = [rpc.uid for rpc in doctors.values()]
+    open_assessments = admin.search_read(
+        "hmr.assessment", [("doctor_id", "in", uids), ("state", "=", "open")], ["doctor_id"]
     )
-    least_loaded = min(loads, key=lambda row: (row["hmr_open_assessment_count"], row["id"]))
+    loads = Counter(row["doctor_id"][0] for row in open_assessments)
+    least_loaded = min(uids, key=lambda uid: (loads[uid], uid))
     for index in (2, 3):
         upload_photo(server, visitor, case_url, index, consent=False)
     upload_photo_on_phone(phone, case_url, 4, "walk_photos")
     case = find_case(admin, email)
     assert case["step_kind"] == "assessment"
-    assert case["doctor_id"][0] == least_loaded["id"]
-    doctor = next(rpc for rpc in doctors.values() if rpc.uid == least_loaded["id"])
+    assert case["doctor_id"][0] == least_loaded
+    doctor = next(rpc for rpc in doctors.values() if rpc.uid == least_loaded)
 
     # -- S2.3, S2.4: the doctor assesses and sends the quote with its PDF ------------------------
     order_id = assess_and_prepare_quote(doctor, case["id"])

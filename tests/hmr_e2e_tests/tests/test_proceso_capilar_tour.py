@@ -116,9 +116,11 @@ class TestProcesoCapilarTour(HttpCase, MockEmail):
         self.assertEqual(case.step_id, self.steps["assessment"])
         self.assertEqual(case.doctor_id, self.doctor)
         self.assertIn(self.doctor, lead.doctor_ids)
-        assessment = case.assessment_ids
+        assessment, Assessment = case.assessment_ids, self.env["hmr.assessment"]
         self.assertEqual((assessment.doctor_id, assessment.state), (self.doctor, "open"))
-        self.assertEqual(self.doctor.hmr_open_assessment_count, 1)
+        self.assertEqual(
+            Assessment.search_count([("doctor_id", "=", self.doctor.id), ("state", "=", "open")]), 1
+        )
         activity = case.activity_ids.filtered(lambda a: a.activity_type_id == self.type_assessment)
         self.assertEqual(activity.user_id, self.doctor)
         notice = self.env["mail.message"].search(
@@ -138,7 +140,10 @@ class TestProcesoCapilarTour(HttpCase, MockEmail):
         self.assertEqual(assessment.hair_loss_scale, "4")
         self.assertEqual(assessment.graft_estimate, 2500)
         self.assertIn("Receding frontal line", assessment.findings)
-        self.assertEqual(self.doctor.hmr_open_assessment_count, 0, "the doctor is free again")
+        self.assertFalse(
+            Assessment.search_count([("doctor_id", "=", self.doctor.id), ("state", "=", "open")]),
+            "the doctor is free again",
+        )
         self.assertFalse(case.activity_ids.filtered(lambda a: a.user_id == self.doctor))
         order = case.order_ids
         self.assertEqual(len(order), 1)

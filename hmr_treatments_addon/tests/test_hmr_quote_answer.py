@@ -1,6 +1,6 @@
 import logging
+from contextlib import ExitStack
 from datetime import datetime, timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -111,17 +111,13 @@ class HmrQuoteCommon(HmrTreatmentsCommon, MockEmail):
         return order
 
     def _run_cron(self):
-        """Run the quote cron as the scheduler does (answers' notifications, then the
-        alerts); return the mails it queued. Commits are forbidden in tests."""
-        with (
-            self.mock_mail_gateway(),
-            patch.object(
-                type(self.env["ir.cron"]),
-                "_commit_progress",
-                lambda self, processed=0, **kw: float("inf"),
-            ),
-        ):
-            self.env["sale.order"]._cron_hmr_quote_alerts()
+        """Run the quote cron as Odoo's scheduler does (answers' notifications, then the
+        alerts), in a transaction of its own (the test's, in test mode: HTTP cases are
+        always) that commits each batch; return the mails it queued."""
+        with self.mock_mail_gateway(), ExitStack() as stack:
+            if not type(self)._registry_patched:
+                stack.enter_context(self.enter_registry_test_mode())
+            self.env.ref("hmr_treatments_addon.ir_cron_hmr_quote_alerts").method_direct_trigger()
         return self._new_mails
 
     def _answer(self, order, answer, message=None):

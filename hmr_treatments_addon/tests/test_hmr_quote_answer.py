@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import RecordCapturer, freeze_time, new_test_user, tagged
+from odoo.tools import SQL
 
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -387,6 +388,21 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         )
         self.assertTrue(unanswered.hmr_no_answer_alerted_at)
         self.assertTrue(accepted.hmr_follow_up_alerted_at)
+
+    def test_alert_searches_use_their_index(self):
+        """Q6: the hourly alert cron finds the quotes waiting for an alert through an
+        index of those quotes alone, not by reading every quote."""
+        SaleOrder = self.env["sale.order"]
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")  # tiny test tables
+        self.addCleanup(self.env.cr.execute, "SET LOCAL enable_seqscan = on")
+        for domain, index in (
+            (SaleOrder._hmr_get_unanswered_domain(self.step_answer), "no_answer_alert_idx"),
+            (SaleOrder._hmr_get_no_follow_up_domain(self.step_follow_up), "follow_up_alert_idx"),
+        ):
+            query = SaleOrder._search(domain, limit=50, order="id").select()
+            self.env.cr.execute(SQL("EXPLAIN %s", query))
+            plan = "\n".join(line for (line,) in self.env.cr.fetchall())
+            self.assertIn(f"sale_order_hmr_{index}", plan)
 
     def test_alert_cron_queries_constant(self):
         """Q6: the alert cron's queries do not grow with the size of its batches:

@@ -229,7 +229,7 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
             mails = self._run_reminder_cron(T0)
         self.assertEqual(batches, [self.cases[:2].ids, self.cases[2:].ids, self.cases[2:].ids])
         progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id")
-        self.assertEqual(progress.mapped("done"), [2, 1], "the killed batch is not counted")
+        self.assertEqual(progress.mapped("done"), [2, 1], "the batch that died is not counted")
         self.assertEqual(self.cases.mapped("photo_reminder_count"), [1, 1, 1])
         self.assertEqual(sorted(mails.exists().mapped("res_id")), sorted(self.cases.ids))
 

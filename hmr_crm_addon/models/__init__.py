@@ -5,6 +5,7 @@ from . import hmr_section
 from . import crm_lead
 from . import hmr_call
 from . import hmr_crm_export
+from . import ir_cron
 from . import hmr_crm_status_history
 from . import res_company
 from . import res_config_settings

@@ -288,14 +288,6 @@ class HmrCall(models.Model):
             )
 
     @api.model
-    def _cron_send_call_reminders(self, batch_size=100):
-        domain = self._get_reminder_due_domain()
-        while True:
-            calls = self.search(domain, limit=batch_size, order="call_at, id")
-            # skip calls being edited, and check the condition again once locked
-            calls = calls.try_lock_for_update().filtered_domain(domain)
-            if not calls:
-                return
-            calls._send_reminders()
-            if not self.env["ir.cron"]._commit_progress(len(calls)):
-                return
+    def _cron_send_call_reminders(self):
+        domain, order = self._get_reminder_due_domain(), "call_at, id"
+        self.env["ir.cron"]._hmr_process_batches(self, domain, "_send_reminders", order=order)

@@ -26,14 +26,16 @@ class MailActivityMixin(models.AbstractModel):
             batches.setdefault(texts, []).append(record.id)
         activities = self.env["mail.activity"].sudo()
         for (summary_text, note_text), ids in batches.items():
-            activities |= (
-                records.browse(ids).activity_schedule(
-                    act_type_xmlid,
-                    summary=summary_text,
-                    note=plaintext2html(note_text) if note_text else "",
-                    user_id=user.id,
-                    **act_values,
-                )
-                or activities.browse()
+            scheduled = records.browse(ids).activity_schedule(
+                act_type_xmlid,
+                summary=summary_text,
+                note=plaintext2html(note_text) if note_text else "",
+                user_id=user.id,
+                **act_values,
             )
+            if scheduled:
+                # the document's name, stored, in the user's language too (not in that
+                # of whichever environment flushes next: a scheduled job's, say)
+                scheduled.flush_recordset(["res_name"])
+                activities |= scheduled
         return activities

@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 from odoo.fields import Command
 from odoo.tools.safe_eval import safe_eval
 
@@ -91,11 +89,8 @@ class HmrCrmPanelCommon(HmrCrmCommon):
         action = self.env.ref(xmlid).sudo()
         return self.env[action.res_model].search(safe_eval(action.domain or "[]"))
 
-    def _run_cron(self, method, *args, **kwargs):
-        """Run a cron method as the scheduler does (commits are forbidden in tests)."""
-        with patch.object(
-            type(self.env["ir.cron"]),
-            "_commit_progress",
-            lambda self, processed=0, **kw: float("inf"),
-        ):
-            return method(*args, **kwargs)
+    def _run_cron(self, xmlid):
+        """Run a scheduled action as Odoo's scheduler does: as its user, in a transaction
+        of its own (the test's transaction, in test mode), committing its progress."""
+        with self.enter_registry_test_mode():
+            self.env.ref(xmlid).method_direct_trigger()

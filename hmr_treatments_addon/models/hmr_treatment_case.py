@@ -116,6 +116,10 @@ class HmrTreatmentCase(models.Model):
                 part for part in (case.treatment_id.name, prospect) if part
             )
 
+    @api.depends_context("lang")  # the name is translated: so is the name Odoo shows
+    def _compute_display_name(self):
+        return super()._compute_display_name()
+
     @api.depends("photo_ids.slot_id", "process_id.step_ids.photo_slot_ids")
     def _compute_photo_state(self):
         for case in self:
@@ -330,22 +334,10 @@ class HmrTreatmentCase(models.Model):
 
     @api.model
     def _cron_send_photo_reminders(self, batch_size=None):
-        # a batch is what the template renders in one go (mail.batch_size, as Odoo's own
-        # mail crons do): each batch then costs the same queries whatever its size (Q6)
-        batch_size = batch_size or (
-            int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size") or 0) or 50
+        domain, order = self._get_photo_reminder_due_domain(), "next_photo_reminder_at, id"
+        self.env["ir.cron"]._hmr_process_batches(
+            self, domain, "_send_photo_reminders", batch_size=batch_size, order=order
         )
-        domain = self._get_photo_reminder_due_domain()
-        while True:
-            cases = self.search(domain, limit=batch_size, order="next_photo_reminder_at, id")
-            # skip cases locked by a user, and re-check the condition once locked
-            cases = cases.try_lock_for_update().filtered_domain(domain)
-            if not cases:
-                return
-            cases._send_photo_reminders()
-            remaining = self.search_count(domain)
-            if not self.env["ir.cron"]._commit_progress(len(cases), remaining=remaining):
-                return
 
     # ------------------------------------------------------------
     # DIGEST OF INCOMPLETE PROFILES (S1.4)
@@ -364,11 +356,10 @@ class HmrTreatmentCase(models.Model):
     @api.model
     def _cron_send_incomplete_profiles_digest(self):
         """One message per sales executive listing all their incomplete prospects."""
+        domain = self._get_incomplete_profile_domain()
+        [(executives,)] = self._read_group(domain, aggregates=["user_id:recordset"])
         template = self.env.ref("hmr_treatments_addon.mail_template_hmr_incomplete_digest")
-        groups = self._read_group(self._get_incomplete_profile_domain(), ["user_id"])
-        executives = self.env["res.users"].browse([user.id for (user,) in groups])
-        if executives:
-            template.send_mail_batch(executives.ids)
+        template.send_mail_batch(executives.ids)
         self.env["ir.cron"]._commit_progress(len(executives))
 
     # ------------------------------------------------------------

@@ -37,6 +37,16 @@ class SaleOrder(models.Model):
     )
     hmr_follow_up_alerted_at = fields.Datetime(readonly=True, copy=False)
 
+    # the hourly alert cron looks for the few quotes still waiting for their alert
+    _hmr_no_answer_alert_idx = models.Index(
+        "(hmr_sent_at) WHERE state = 'sent' AND hmr_answer IS NULL"
+        " AND hmr_no_answer_alerted_at IS NULL"
+    )
+    _hmr_follow_up_alert_idx = models.Index(
+        "(hmr_answered_at) WHERE hmr_answer = 'accepted' AND hmr_followed_up_at IS NULL"
+        " AND hmr_follow_up_alerted_at IS NULL"
+    )
+
     def write(self, vals):
         res = super().write(vals)
         if vals.get("state") == "sent":
@@ -261,54 +271,24 @@ class SaleOrder(models.Model):
         )
 
     @api.model
-    def _cron_hmr_quote_alerts(self, batch_size=None):
+    def _cron_hmr_quote_alerts(self):
         """Tell the prospects and executives of the answers recorded (S3.2, triggered by
         each answer), then alert the executives, once each, of quotes unanswered and of
         accepted quotes nobody followed up within the process's limits (the steps'
-        ``deadline_hours``, S3.3, S3.4).
-
-        A batch is one chunk of mails (``mail.batch_size``, as mass mailings): the
-        alerts' queries do not depend on its size (Q6), and each batch is committed."""
-        batch_size = (
-            batch_size
-            or int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 0))
-            or 50
-        )
-        if not self._hmr_process_in_batches(
-            Domain("hmr_answer_to_notify_at", "!=", False),
-            lambda orders: orders._hmr_notify_answers(),
-            batch_size,
-        ):
-            return
-        Step = self.env["hmr.process.step"]
-        alerts = [
-            (step, self._hmr_get_unanswered_domain, "hmr_no_answer_alerted_at", "no_answer")
-            for step in Step.search([("kind", "=", "answer")])
-        ] + [
-            (step, self._hmr_get_no_follow_up_domain, "hmr_follow_up_alerted_at", "no_follow_up")
-            for step in Step.search([("kind", "=", "follow_up")])
+        ``deadline_hours``, S3.3, S3.4)."""
+        Step, send = self.env["hmr.process.step"], "_hmr_send_alert"
+        batches = [(Domain("hmr_answer_to_notify_at", "!=", False), "_hmr_notify_answers")]
+        batches += [
+            (self._hmr_get_unanswered_domain(s), send, "hmr_no_answer_alerted_at", "no_answer")
+            for s in Step.search([("kind", "=", "answer")])
         ]
-        for step, get_domain, marker, alert in alerts:
-            if not self._hmr_process_in_batches(
-                get_domain(step),
-                lambda orders, marker=marker, alert=alert: orders._hmr_send_alert(marker, alert),
-                batch_size,
-            ):
+        batches += [
+            (self._hmr_get_no_follow_up_domain(s), send, "hmr_follow_up_alerted_at", "no_follow_up")
+            for s in Step.search([("kind", "=", "follow_up")])
+        ]
+        for domain, *method in batches:
+            if not self.env["ir.cron"]._hmr_process_batches(self, domain, *method):
                 return
-
-    @api.model
-    def _hmr_process_in_batches(self, domain, process, batch_size):
-        """Apply ``process`` to the quotes matching ``domain``, batch after batch, each
-        committed. Quotes a user is editing are skipped (the next run takes them), and
-        the condition is checked again once locked. False when the cron ran out of time."""
-        while orders := self.search(domain, limit=batch_size, order="id"):
-            orders = orders.try_lock_for_update().filtered_domain(domain)
-            if not orders:
-                break
-            process(orders)
-            if not self.env["ir.cron"]._commit_progress(len(orders)):
-                return False
-        return True
 
     def _hmr_send_alert(self, marker, alert):
         """Queue the alert and write its marker in the same transaction (exactly-once)."""

@@ -351,10 +351,8 @@ class TestDrillMailServerDown(HmrPhotosCommon):
         case.partner_id.email = "ana.lopez@example.mx"
         self.assertTrue(case.next_photo_reminder_at)
         case.next_photo_reminder_at = fields.Datetime.now() - timedelta(minutes=5)
-        with patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", lambda self, *a, **kw: float("inf")
-        ):
-            self.env["hmr.treatment.case"]._cron_send_photo_reminders()
+        with self.enter_registry_test_mode():
+            self.env.ref("hmr_treatments_addon.ir_cron_hmr_photo_reminders").method_direct_trigger()
         reminder = self.env["mail.mail"].search(
             [("model", "=", "hmr.treatment.case"), ("res_id", "=", case.id)]
         )

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCase
 
@@ -62,22 +63,15 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
             [{"lead_id": lead.id, "treatment_id": cls.photo_treatment.id} for lead in leads]
         )
 
-    def setUp(self):
-        super().setUp()
-        # crons commit their progress; a test must not
-        patcher = patch.object(
-            type(self.env["ir.cron"]),
-            "_commit_progress",
-            lambda self, processed=0, **kwargs: float("inf"),
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+    def _run_cron(self, xmlid, when=T0):
+        """Run the scheduled action as Odoo's scheduler does, in a transaction of its own
+        (the test's, in test mode) that commits each batch: return the mails it queued."""
+        with freeze_time(when), self.mock_mail_gateway(), self.enter_registry_test_mode():
+            self.env.ref(xmlid).method_direct_trigger()
+        return self._new_mails
 
     def _run_reminder_cron(self, when):
-        with freeze_time(when), self.mock_mail_gateway():
-            self.env["hmr.treatment.case"]._cron_send_photo_reminders()
-            self.env.flush_all()
-        return self._new_mails
+        return self._run_cron("hmr_treatments_addon.ir_cron_hmr_photo_reminders", when)
 
     def _mails_to(self, mails, partner):
         return mails.filtered(lambda mail: partner in mail.recipient_ids)
@@ -212,19 +206,32 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
         )
 
     def test_cron_batches_follow_mail_batch_size(self):
-        """Q6, reliability: the cron works in batches of ``mail.batch_size`` cases and
-        reports each one (committed in production) with its markers."""
+        """Q6, reliability: the cron works in batches of ``mail.batch_size`` cases, each
+        committed with its markers and its progress. A run dying in its second batch
+        keeps the first; Odoo's scheduler runs it again at once, which reminds the rest:
+        each case once."""
         self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 2)
-        progress = []
-        with patch.object(
-            type(self.env["ir.cron"]),
-            "_commit_progress",
-            lambda cron, processed=0, **kwargs: progress.append(processed) or float("inf"),
+        Case = type(self.env["hmr.treatment.case"])
+        send = Case._send_photo_reminders
+        batches = []
+
+        def send_dying_once(cases):
+            batches.append(cases.ids)
+            send(cases)
+            if len(batches) == 2:
+                raise MemoryError("the worker dies")
+
+        cron = self.env.ref("hmr_treatments_addon.ir_cron_hmr_photo_reminders")
+        with (
+            patch.object(Case, "_send_photo_reminders", send_dying_once),
+            mute_logger("odoo.addons.base.models.ir_cron"),
         ):
             mails = self._run_reminder_cron(T0)
-        self.assertEqual(progress, [2, 1])
-        self.assertEqual(len(mails), 3)
+        self.assertEqual(batches, [self.cases[:2].ids, self.cases[2:].ids, self.cases[2:].ids])
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id")
+        self.assertEqual(progress.mapped("done"), [2, 1], "the batch that died is not counted")
         self.assertEqual(self.cases.mapped("photo_reminder_count"), [1, 1, 1])
+        self.assertEqual(sorted(mails.exists().mapped("res_id")), sorted(self.cases.ids))
 
     # ------------------------------------------------------------
     # S1.4
@@ -238,10 +245,7 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
         Photo.create(self.photo_values(self.slots[0], case=self.case_elena))
         lost = self._create_cases(self._create_leads([("Gael Lost", self.user_executive)]))
         lost.action_mark_lost()
-        with self.mock_mail_gateway():
-            self.env["hmr.treatment.case"]._cron_send_incomplete_profiles_digest()
-            self.env.flush_all()
-        mails = self._new_mails
+        mails = self._run_cron("hmr_treatments_addon.ir_cron_hmr_incomplete_digest")
         to_exec = self._mails_to(mails, self.user_executive.partner_id)
         to_exec_2 = self._mails_to(mails, self.user_executive_2.partner_id)
         self.assertEqual((len(to_exec), len(to_exec_2)), (1, 1))

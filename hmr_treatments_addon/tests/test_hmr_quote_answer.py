@@ -1,10 +1,11 @@
 import logging
+from contextlib import ExitStack
 from datetime import datetime, timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import RecordCapturer, freeze_time, new_test_user, tagged
+from odoo.tools import SQL
 
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -111,17 +112,13 @@ class HmrQuoteCommon(HmrTreatmentsCommon, MockEmail):
         return order
 
     def _run_cron(self):
-        """Run the quote cron as the scheduler does (answers' notifications, then the
-        alerts); return the mails it queued. Commits are forbidden in tests."""
-        with (
-            self.mock_mail_gateway(),
-            patch.object(
-                type(self.env["ir.cron"]),
-                "_commit_progress",
-                lambda self, processed=0, **kw: float("inf"),
-            ),
-        ):
-            self.env["sale.order"]._cron_hmr_quote_alerts()
+        """Run the quote cron as Odoo's scheduler does (answers' notifications, then the
+        alerts), in a transaction of its own (the test's, in test mode: HTTP cases are
+        always) that commits each batch; return the mails it queued."""
+        with self.mock_mail_gateway(), ExitStack() as stack:
+            if not type(self)._registry_patched:
+                stack.enter_context(self.enter_registry_test_mode())
+            self.env.ref("hmr_treatments_addon.ir_cron_hmr_quote_alerts").method_direct_trigger()
         return self._new_mails
 
     def _answer(self, order, answer, message=None):
@@ -391,6 +388,21 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         )
         self.assertTrue(unanswered.hmr_no_answer_alerted_at)
         self.assertTrue(accepted.hmr_follow_up_alerted_at)
+
+    def test_alert_searches_use_their_index(self):
+        """Q6: the hourly alert cron finds the quotes waiting for an alert through an
+        index of those quotes alone, not by reading every quote."""
+        SaleOrder = self.env["sale.order"]
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")  # tiny test tables
+        self.addCleanup(self.env.cr.execute, "SET LOCAL enable_seqscan = on")
+        for domain, index in (
+            (SaleOrder._hmr_get_unanswered_domain(self.step_answer), "no_answer_alert_idx"),
+            (SaleOrder._hmr_get_no_follow_up_domain(self.step_follow_up), "follow_up_alert_idx"),
+        ):
+            query = SaleOrder._search(domain, limit=50, order="id").select()
+            self.env.cr.execute(SQL("EXPLAIN %s", query))
+            plan = "\n".join(line for (line,) in self.env.cr.fetchall())
+            self.assertIn(f"sale_order_hmr_{index}", plan)
 
     def test_alert_cron_queries_constant(self):
         """Q6: the alert cron's queries do not grow with the size of its batches:

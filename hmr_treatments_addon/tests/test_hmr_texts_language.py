@@ -1,6 +1,5 @@
 import base64
 import io
-from unittest.mock import patch
 
 from PIL import Image
 
@@ -151,16 +150,12 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
             }
         )
 
-    def _run_as_scheduler(self, model, method):
-        """Run a cron's method as Odoo's scheduler does: as OdooBot, in English (commits
-        are forbidden in tests)."""
-        records = self.env[model].with_user(self.user_root).with_context(lang="en_US")
-        with patch.object(
-            type(self.env["ir.cron"]),
-            "_commit_progress",
-            lambda self, processed=0, **kw: float("inf"),
-        ):
-            getattr(records, method)()
+    def _run_as_scheduler(self, xmlid):
+        """Run a scheduled action as Odoo's scheduler does: as OdooBot, without a language
+        (English), in a transaction of its own (the test's, in test mode)."""
+        self.assertEqual(self.env.ref(xmlid).user_id, self.user_root)
+        with self.enter_registry_test_mode():
+            self.env.ref(xmlid).method_direct_trigger()
 
     def _activity(self, record, user):
         activities = self.env["mail.activity"].search(
@@ -231,7 +226,7 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
             answered.append((executive, lang, talk, rejected, accepted))
         self._flush_tracking()
         with self.mock_mail_gateway():
-            self._run_as_scheduler("sale.order", "_cron_hmr_quote_alerts")
+            self._run_as_scheduler("hmr_treatments_addon.ir_cron_hmr_quote_alerts")
 
         for executive, lang, talk, rejected, accepted in answered:
             with self.subTest(lang=lang):
@@ -383,7 +378,7 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         case_en = self._new_photo_case(self.exec_en, "Missing En")
         (case_es | case_en).write({"next_photo_reminder_at": "2020-01-01 00:00:00"})
         with self.mock_mail_gateway():
-            self._run_as_scheduler("hmr.treatment.case", "_cron_send_photo_reminders")
+            self._run_as_scheduler("hmr_treatments_addon.ir_cron_hmr_photo_reminders")
         for case, executive, lang in (
             (case_es, self.exec_es, "es_MX"),
             (case_en, self.exec_en, "en_US"),

@@ -1,6 +1,5 @@
 import base64
 import io
-from unittest.mock import patch
 
 from PIL import Image
 
@@ -66,19 +65,13 @@ class TestProcesoCapilarTour(HttpCase, MockEmail):
         return set(record.message_ids.tracking_value_ids.field_id.mapped("name"))
 
     def _run_quote_cron(self):
-        """Run the quote cron the answer triggered, as the scheduler would (its commits are
-        forbidden in a test): return the mails it queued."""
-        self.env.invalidate_all()
-        with (
-            self.mock_mail_gateway(),
-            patch.object(
-                type(self.env["ir.cron"]),
-                "_commit_progress",
-                lambda self, processed=0, **kw: float("inf"),
-            ),
-        ):
-            self.env["sale.order"]._cron_hmr_quote_alerts()
+        """Run the quote cron the answer triggered, as Odoo's scheduler does, in a
+        transaction of its own (the test's: an HTTP case is in test mode): return the
+        mails it queued."""
         self._flush_tracking()
+        with self.mock_mail_gateway():
+            self.quote_cron.method_direct_trigger()
+        self.env.invalidate_all()
         return self._new_mails
 
     def test_proceso_capilar_end_to_end(self):

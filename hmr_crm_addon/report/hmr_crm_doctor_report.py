@@ -1,8 +1,6 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.crm_lead import CRM_STATUSES
-
 
 class HmrCrmDoctorReport(models.Model):
     """B5: the diagnosis doctors' workload, one line per prospect a doctor was given
@@ -22,7 +20,7 @@ class HmrCrmDoctorReport(models.Model):
     section_id = fields.Many2one("hmr.section", string="Clinic Section", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     capture_date = fields.Date(readonly=True)
-    crm_status = fields.Selection(CRM_STATUSES, string="CRM Status", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     is_open = fields.Boolean(string="Still Open", readonly=True)
 
     def _get_view_query(self):
@@ -36,8 +34,8 @@ class HmrCrmDoctorReport(models.Model):
                    lead.section_id,
                    lead.company_id,
                    lead.capture_date,
-                   lead.crm_status,
-                   lead.crm_status NOT IN ('client', 'not_interested') AS is_open
+                   lead.stage_id,
+                   lead.won_status = 'pending' AS is_open
               FROM crm_lead_hmr_doctor_rel rel
               JOIN crm_lead lead ON lead.id = rel.lead_id
             """

@@ -11,7 +11,7 @@ class CrmStage(models.Model):
     hmr_status = fields.Selection(
         [
             ("patient", "Patient"),
-            ("lead", "Lead"),
+            ("lead", "New Lead"),
             ("contact", "Contact"),
             ("deal", "Deal"),
             ("client", "Client"),

@@ -117,7 +117,7 @@ class TestQuotes(HmrCrmPanelCommon):
         self.assertRecordValues(
             quote, [{"state": "sale", "invoice_status": "invoiced", "hmr_quote_status": "finished"}]
         )
-        self.assertEqual(self.lead_exec.crm_status, "client", "the deal is won")
+        self.assertEqual(self.lead_exec.hmr_status, "client", "the deal is won")
         self.assertEqual(quote.action_hmr_invoice()["res_id"], invoice.id)
         rejected = self._new_quote(
             self.lead_exec.with_user(self.env.user), hmr_quote_status="rejected"

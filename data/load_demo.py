@@ -18,7 +18,8 @@ the drawn sample photos of ``data/photos/``, stored in the private photo model o
 
 import base64
 import time
-from datetime import datetime, time as day_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 
 from odoo import Command

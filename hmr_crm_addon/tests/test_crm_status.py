@@ -39,9 +39,7 @@ class TestCrmStatus(HmrCrmPanelCommon):
             status: cls.env["crm.stage"].search([("hmr_status", "=", status)], limit=1)
             for status in ("patient", "lead", "contact", "deal", "client")
         }
-        cls.reason_not_interested = cls.env.ref(
-            "hmr_crm_addon.crm_lost_reason_not_interested"
-        )
+        cls.reason_not_interested = cls.env.ref("hmr_crm_addon.crm_lost_reason_not_interested")
 
     def _tracked(self, lead, field_name):
         """The (old, new) labels tracked in the chatter for ``field_name``."""

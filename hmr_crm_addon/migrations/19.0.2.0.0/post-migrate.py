@@ -42,9 +42,7 @@ def move_prospects_to_stages(env):
     lost = Lead.browse(ids_by_target.pop(LOST, [])).filtered(
         lambda lead: lead.won_status != "lost" or not lead.lost_reason_id
     )
-    lost.action_set_lost(
-        lost_reason_id=env.ref("hmr_crm_addon.crm_lost_reason_not_interested").id
-    )
+    lost.action_set_lost(lost_reason_id=env.ref("hmr_crm_addon.crm_lost_reason_not_interested").id)
     for status, lead_ids in ids_by_target.items():
         Lead.browse(lead_ids).filtered(lambda lead: lead.type == "opportunity")._hmr_set_status(
             status

@@ -413,7 +413,7 @@ def setup_call_automation(env):
             "name": name,
             "model_id": env["ir.model"]._get_id("crm.lead"),
             "trigger": "on_stage_set",
-            "trg_field_ref": env.ref("crm.stage_lead2").id,
+            "trg_field_ref": env.ref("hmr_crm_addon.crm_stage_contact").id,
         }
     )
     env["ir.actions.server"].create(

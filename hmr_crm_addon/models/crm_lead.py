@@ -52,7 +52,7 @@ class CrmLead(models.Model):
     )
     source_id = fields.Many2one(string="Contact Source")
 
-    # D1-D5: the CRM panel is the pipeline; its stages are tagged with DriCloud's statuses
+    # the CRM panel is the pipeline; its stages are tagged with DriCloud's statuses
     hmr_status = fields.Selection(related="stage_id.hmr_status", string="Panel Status")
     deal_status = fields.Selection(
         DEAL_STATUSES,
@@ -338,7 +338,7 @@ class CrmLead(models.Model):
         }
 
     # ------------------------------------------------------------
-    # PANEL STATUS (D1-D5): THE STAGE
+    # PANEL STATUS: THE STAGE
     # ------------------------------------------------------------
 
     def _hmr_set_status(self, status):

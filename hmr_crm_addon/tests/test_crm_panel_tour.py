@@ -39,10 +39,10 @@ class TestCrmPanelTour(HttpCase):
                 }
             )
 
-        cls.lead = prospect("Lucía", "Lead", "crm.stage_lead1")
-        cls.contact = prospect("Carlos", "Contacto", "crm.stage_lead2")
-        cls.deal = prospect("Diana", "Deal", "crm.stage_lead3")
-        cls.lost = prospect("Nora", "Nointeresada", "crm.stage_lead2")
+        cls.lead = prospect("Lucía", "Lead", "hmr_crm_addon.crm_stage_lead")
+        cls.contact = prospect("Carlos", "Contacto", "hmr_crm_addon.crm_stage_contact")
+        cls.deal = prospect("Diana", "Deal", "hmr_crm_addon.crm_stage_deal")
+        cls.lost = prospect("Nora", "Nointeresada", "hmr_crm_addon.crm_stage_contact")
         cls.lost.action_set_lost()
         cls.env["hmr.call"].create(
             {

@@ -60,10 +60,12 @@ class TestCrmStatus(HmrCrmPanelCommon):
 
     def test_stages_are_tagged(self):
         """D1: DriCloud's statuses are the pipeline's stages, each tagged so that the
-        panel knows it whatever its name; the client stage is Odoo's won stage and the
-        patient stage (a patient file) is folded, never a new prospect's default."""
+        panel knows it whatever its name, in place of Odoo's default stages; the client
+        stage is a won stage and the patient stage (a patient file) is folded, never a
+        new prospect's default."""
         self.assertTrue(all(self.stages.values()))
-        self.assertEqual(self.stages["client"], self.env.ref("crm.stage_lead4"))
+        self.assertFalse(self.env.ref("crm.stage_lead1", raise_if_not_found=False))
+        self.assertEqual(self.stages["client"], self.env.ref("hmr_crm_addon.crm_stage_client"))
         self.assertTrue(self.stages["client"].is_won)
         self.assertTrue(self.stages["patient"].fold)
         self.stages["contact"].name = "Contactado"

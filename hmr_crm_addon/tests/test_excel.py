@@ -20,7 +20,10 @@ class TestExcelExport(HmrCrmPanelCommon):
         cls.lead_exec.write({"capture_date": date(2026, 6, 1), "expected_revenue": 45000.0})
         cls.lead_deal = cls.env["crm.lead"].create(
             cls._prospect_values(
-                "Diana", "Deal", cls.user_executive, stage_id=cls.env.ref("crm.stage_lead3").id
+                "Diana",
+                "Deal",
+                cls.user_executive,
+                stage_id=cls.env.ref("hmr_crm_addon.crm_stage_deal").id,
             )
         )
         cls.lead_lost = cls.env["crm.lead"].create(

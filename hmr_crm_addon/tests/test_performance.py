@@ -76,7 +76,10 @@ class TestProspectListPerformance(HmrCrmPanelCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        stages = [cls.env.ref(f"crm.stage_lead{number}") for number in (1, 2, 3, 4)]
+        stages = [
+            cls.env.ref(f"hmr_crm_addon.crm_stage_{status}")
+            for status in ("lead", "contact", "deal", "client")
+        ]
         cls.list_leads = cls.env["crm.lead"].create(
             [
                 cls._prospect_values(

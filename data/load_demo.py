@@ -18,6 +18,8 @@ the drawn sample photos of ``data/photos/``, stored in the private photo model o
 
 import base64
 import time
+from datetime import datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 
 from odoo import Command
@@ -41,6 +43,9 @@ DEMO_STAGES = [
     "talk",
     "followed_up",
 ]
+# where each demo prospect its quotes did not move stands in the CRM panel, in turn: a lead
+# nobody reached yet, contacts, a contact who lost interest, a patient file of the clinic
+DEMO_STATUSES = ["lead", "contact", "contact", "not_interested", "contact", "patient"]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 LANG = "es_MX"
@@ -390,6 +395,99 @@ def assess(case, grafts):
     return case.env["sale.order"].browse(action["res_id"])
 
 
+def setup_call_automation(env):
+    """The low-code a manager tunes in the UI (Odoo's automation rules): when a prospect
+    enters the Contact stage, plan a call for its executive tomorrow. See the addon's
+    USAGE.md for the same rule made by hand."""
+    name = "Llamar a los nuevos contactos"
+    automation = env["base.automation"].search([("name", "=", name)], limit=1)
+    if automation:
+        return automation
+    automation = env["base.automation"].create(
+        {
+            "name": name,
+            "model_id": env["ir.model"]._get_id("crm.lead"),
+            "trigger": "on_stage_set",
+            "trg_field_ref": env.ref("hmr_crm_addon.crm_stage_contact").id,
+        }
+    )
+    env["ir.actions.server"].create(
+        {
+            "name": "Planear una llamada",
+            "base_automation_id": automation.id,
+            "model_id": automation.model_id.id,
+            "usage": "base_automation",
+            "state": "next_activity",
+            "activity_type_id": env.ref("mail.mail_activity_data_call").id,
+            "activity_summary": "Llamar al contacto para confirmar su interés",
+            "activity_date_deadline_range": 1,
+            "activity_date_deadline_range_type": "days",
+            "activity_user_type": "generic",
+            "activity_user_field_name": "user_id",
+        }
+    )
+    return automation
+
+
+def flush_tracking(env):
+    """Write the chatter's tracking now, as a commit would: each stage change of the demo is
+    then its own step in the prospect's history (and in the funnel)."""
+    env.flush_all()
+    env.cr.precommit.run()
+
+
+def walk_prospects(env, prospects):
+    """Move the prospects their quotes left new through the CRM panel's stages
+    (DEMO_STATUSES)."""
+    lost_reason = env.ref("hmr_crm_addon.crm_lost_reason_not_interested")
+    new = prospects.filtered(lambda lead: lead.hmr_status == "lead" and lead.active)
+    for index, lead in enumerate(new):
+        status = DEMO_STATUSES[index % len(DEMO_STATUSES)]
+        if status in ("contact", "not_interested"):
+            lead._hmr_set_status("contact")
+            flush_tracking(env)
+        if status == "not_interested":
+            lead.action_set_lost(lost_reason_id=lost_reason.id)
+        elif status == "patient":
+            lead._hmr_set_status("patient")
+    flush_tracking(env)
+
+
+def date_stage_history(env, prospects):
+    """The demo is loaded in a minute, its prospects' history spans months: each stage
+    change is dated a few days after the previous one, from the capture date on, so that
+    the stage durations and the funnel's days per status are real numbers. Dates are
+    rewritten in SQL: the demo replays a past Odoo never saw."""
+    field_id = env["ir.model.fields"]._get("crm.lead", "stage_id").id
+    now = datetime.now()
+    for index, lead in enumerate(prospects.with_context(active_test=False)):
+        date = datetime.combine(lead.capture_date or now.date(), day_time(10))
+        env.cr.execute(
+            """UPDATE crm_lead SET create_date = %s, date_open = %s WHERE id = %s""",
+            (date, date, lead.id),
+        )
+        env.cr.execute(
+            """SELECT v.id, v.mail_message_id FROM mail_tracking_value v
+                 JOIN mail_message m ON m.id = v.mail_message_id
+                WHERE m.model = 'crm.lead' AND m.res_id = %s AND v.field_id = %s
+             ORDER BY v.id""",
+            (lead.id, field_id),
+        )
+        for step, (value_id, message_id) in enumerate(env.cr.fetchall()):
+            date = min(date + timedelta(days=2 + (index + 3 * step) % 6, hours=3), now)
+            env.cr.execute(
+                "UPDATE mail_tracking_value SET create_date = %s WHERE id = %s", (date, value_id)
+            )
+            env.cr.execute("UPDATE mail_message SET date = %s WHERE id = %s", (date, message_id))
+        closed = min(date + timedelta(days=1), now) if lead.won_status != "pending" else None
+        env.cr.execute(
+            """UPDATE crm_lead SET date_last_stage_update = %s,
+                                   date_closed = COALESCE(%s, date_closed) WHERE id = %s""",
+            (date, closed, lead.id),
+        )
+    env.invalidate_all()
+
+
 def walk_case(env, case, stage, index):
     """Take one demo case to ``stage`` through the process's own methods."""
     if stage == "no_photos":
@@ -405,6 +503,7 @@ def walk_case(env, case, stage, index):
     if stage == "quote_saved":
         return
     order.action_quotation_sent()
+    flush_tracking(env)  # the prospect is a deal for a while before the answer
     if stage == "quote_sent":
         return
     if stage in ("rejected", "talk"):
@@ -462,8 +561,12 @@ def main(env):
         archive_unused_sources(env)
         name_clinic_sources(env)
         prospects = import_prospects(env)
+        setup_call_automation(env)
         cases = assign_treatments(env, read_sheet_rows())
         walked = walk_cases(env, cases)
+        flush_tracking(env)
+        walk_prospects(env, prospects)
+        date_stage_history(env, prospects)
     except DemoLoadError as error:
         env.cr.rollback()
         print(f"ERROR: the demo clinic was not loaded: {error}")

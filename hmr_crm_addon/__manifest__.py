@@ -1,17 +1,18 @@
 {
     "name": "HMR CRM",
     "summary": "Prospects, roles, catalogs and CRM panel of the HMR hair-restoration clinic",
-    "version": "19.0.1.1.0",
+    "version": "19.0.2.0.0",
     "category": "Sales/CRM",
     "author": "HMR",
     "website": "https://hmr.example.com",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_crm", "mail", "utm", "portal", "sms"],
+    "depends": ["crm", "sale_crm", "mail", "utm", "portal", "sms", "base_automation"],
     "external_dependencies": {"python": ["openpyxl"]},
     "data": [
         # security first: groups are referenced by the access rows, rules and menus below
         "security/hmr_crm_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_stage_data.xml",
         "data/hmr_section_data.xml",
         "data/hmr_department_data.xml",
         "data/hmr_contact_method_data.xml",
@@ -22,6 +23,7 @@
         "data/sms_template_data.xml",
         "data/mail_templates_email_layouts.xml",
         "wizard/hmr_message_composer_views.xml",
+        "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",
         "views/hmr_call_views.xml",
         "views/sale_order_views.xml",

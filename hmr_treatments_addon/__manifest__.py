@@ -11,7 +11,6 @@
         "product",
         "sale_management",
         "survey",
-        "base_automation",
         "website_crm",
     ],
     # HEIC/HEIF photos (the iPhone's default) are read with it (pinned in requirements.txt)

@@ -2,11 +2,11 @@ from . import hmr_catalog_mixin
 from . import hmr_contact_method
 from . import hmr_department
 from . import hmr_section
+from . import crm_stage
 from . import crm_lead
 from . import hmr_call
 from . import hmr_crm_export
 from . import ir_cron
-from . import hmr_crm_status_history
 from . import res_company
 from . import res_config_settings
 from . import res_users

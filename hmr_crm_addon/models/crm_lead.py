@@ -8,18 +8,6 @@ from odoo.tools.misc import clean_context
 
 from ..tools.phone_key import phone_key
 
-# D1: DriCloud's statuses, in its order (PACIENTE - LEAD - CONTACTO - ACUERDO - CLIENTE -
-# NO INTERESADO); the status places the prospect in a tab of the CRM panel. ("New Lead":
-# "Lead" is already the name of the prospects' model, translated "Prospecto"; this one is
-# DriCloud's "Lead")
-CRM_STATUSES = [
-    ("patient", "Patient"),
-    ("lead", "New Lead"),
-    ("contact", "Contact"),
-    ("deal", "Deal"),
-    ("client", "Client"),
-    ("not_interested", "Not Interested"),
-]
 # D4: how the negotiation of a deal goes, from the quote delivered to won or lost
 DEAL_STATUSES = [
     ("quote_sent", "Quote Delivered"),
@@ -27,7 +15,7 @@ DEAL_STATUSES = [
     ("won", "Won"),
     ("lost", "Lost"),
 ]
-# statuses of prospects still to be worked before a quote
+# stages of prospects still to be worked before a quote
 PRE_DEAL_STATUSES = ("patient", "lead", "contact")
 
 
@@ -55,37 +43,19 @@ class CrmLead(models.Model):
     )
     source_id = fields.Many2one(string="Contact Source")
 
-    # D1-D5: the CRM panel
-    crm_status = fields.Selection(
-        CRM_STATUSES,
-        string="CRM Status",
-        default="lead",
-        required=True,
-        tracking=True,
-        index=True,
-        copy=False,
-        group_expand=True,
-        help="Places the prospect in its tab of the CRM panel. Kept consistent with the "
-        "pipeline: a won prospect is a client, a lost one is not interested, a quote "
-        "sent makes it a deal.",
-    )
-    crm_status_date = fields.Datetime(
-        string="In Status Since", default=fields.Datetime.now, readonly=True, copy=False
-    )
+    # the CRM panel is the pipeline; its stages are tagged with DriCloud's statuses
+    hmr_status = fields.Selection(related="stage_id.hmr_status", string="Panel Status")
     deal_status = fields.Selection(
         DEAL_STATUSES,
-        tracking=True,
+        compute="_compute_deal_status",
+        store=True,
         index="btree_not_null",
-        copy=False,
         group_expand=True,
-        help="How the negotiation goes, from the quote delivered to won or lost. "
-        "Follows the fate of the prospect's quotes.",
+        help="How the negotiation goes, from the quote delivered to won or lost: "
+        "follows the prospect's quotes and Odoo's won / lost.",
     )
     hmr_sale_comment = fields.Text(
         string="Sale Comments", tracking=True, help="How the sale is going, in a few words."
-    )
-    hmr_status_history_ids = fields.One2many(
-        "hmr.crm.status.history", "lead_id", string="Status History"
     )
     # D6: calls at a time of day
     hmr_call_ids = fields.One2many("hmr.call", "lead_id", string="Calls")
@@ -126,6 +96,22 @@ class CrmLead(models.Model):
         today = fields.Date.context_today(self)
         for lead in self:
             lead.age = relativedelta(today, lead.birth_date).years if lead.birth_date else 0
+
+    @api.depends("stage_id.hmr_status", "won_status", "order_ids.state")
+    def _compute_deal_status(self):
+        for lead in self:
+            states = set(lead.order_ids.mapped("state"))
+            was_deal = bool(states) or lead.hmr_status == "deal"
+            if lead.won_status != "pending":
+                lead.deal_status = lead.won_status if was_deal else False
+            elif lead.hmr_status != "deal":
+                lead.deal_status = False
+            elif "sent" in states:
+                lead.deal_status = "quote_sent"
+            elif states == {"cancel"}:
+                lead.deal_status = "lost"
+            else:
+                lead.deal_status = "negotiation"
 
     def _compute_hmr_call_count(self):
         counts = dict(
@@ -265,28 +251,22 @@ class CrmLead(models.Model):
         for vals in vals_list:
             self._prepare_prospect_names(vals)
         self._create_prospect_partners(vals_list)
-        leads = super().create(vals_list)
-        leads._hmr_start_status_history()
-        # D1: a status chosen at creation puts the pipeline in line with it
-        for lead in leads.filtered(lambda lead: lead.crm_status not in PRE_DEAL_STATUSES):
-            lead._hmr_apply_crm_status()
-        return leads
+        return super().create(vals_list)
 
     def write(self, vals):
-        if {"first_name", "last_name"} & vals.keys() and len(self) == 1:
-            vals = dict(vals)
-            self._prepare_prospect_names(
-                vals, vals.get("first_name", self.first_name), vals.get("last_name", self.last_name)
-            )
-            if self.partner_id and vals.get("contact_name"):
-                self.partner_id.name = vals["contact_name"]
-        old_statuses = None
-        if {"crm_status", "deal_status"} & vals.keys():
-            old_statuses = {lead.id: (lead.crm_status, lead.deal_status) for lead in self}
-        res = super().write(vals)
-        if old_statuses is not None:
-            self._hmr_after_status_write(old_statuses, vals)
-        return res
+        if not {"first_name", "last_name"} & vals.keys():
+            return super().write(vals)
+
+        # the title follows each prospect's own names: one write per resulting name
+        def names(lead):
+            return vals.get("first_name", lead.first_name), vals.get("last_name", lead.last_name)
+
+        for (first_name, last_name), leads in self.grouped(names).items():
+            lead_vals = self._prepare_prospect_names(dict(vals), first_name, last_name)
+            super(CrmLead, leads).write(lead_vals)
+            if lead_vals.get("contact_name"):
+                leads.partner_id.write({"name": lead_vals["contact_name"]})
+        return True
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -349,172 +329,25 @@ class CrmLead(models.Model):
         }
 
     # ------------------------------------------------------------
-    # CRM STATUS (D1-D5) KEPT CONSISTENT WITH THE PIPELINE
+    # PANEL STATUS: THE STAGE
     # ------------------------------------------------------------
 
-    def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
-        res = super()._handle_won_lost(old_status_by_lead, new_status_by_lead)
-        self._hmr_sync_status_from_pipeline(old_status_by_lead, new_status_by_lead)
-        return res
-
-    def _hmr_sync_status_from_pipeline(self, old_status_by_lead, new_status_by_lead):
-        """Odoo's won and lost move the CRM status: won is a client, lost is not
-        interested; restored, the prospect goes back to the status it had before."""
-        neutral = {"is_lost": False, "is_won": False}
-        for lead in self:
-            status = lead._hmr_get_status_from_pipeline(
-                old_status_by_lead.get(lead.id, neutral), new_status_by_lead.get(lead.id, neutral)
-            )
-            if status and status != lead.crm_status:
-                values = {"crm_status": status}
-                deal_status = lead._hmr_get_deal_status_for(status)
-                if deal_status != lead.deal_status:
-                    values["deal_status"] = deal_status
-                lead.with_context(hmr_status_sync=True).write(values)
-
-    def _hmr_get_status_from_pipeline(self, old, new):
-        self.ensure_one()
-        if new["is_won"] and not old["is_won"]:
-            return "client"
-        if new["is_lost"] and not old["is_lost"]:
-            return "not_interested"
-        if old["is_lost"] and not new["is_lost"] and self.crm_status == "not_interested":
-            return self._hmr_get_previous_status()
-        if old["is_won"] and not new["is_won"] and self.crm_status == "client":
-            return self._hmr_get_previous_status()
-        return False
-
-    def _hmr_get_previous_status(self):
-        """The status before the prospect was won or lost (a contact when unknown)."""
-        self.ensure_one()
-        previous = (
-            self.env["hmr.crm.status.history"]
-            .sudo()
-            .search(
-                [
-                    ("lead_id", "=", self.id),
-                    ("crm_status", "not in", ["client", "not_interested"]),
-                ],
-                order="date_start desc, id desc",
-                limit=1,
-            )
-        )
-        return previous.crm_status or ("deal" if self.deal_status else "contact")
-
-    def _hmr_get_deal_status_for(self, status):
-        """The deal status that goes with the CRM status ``status``."""
-        self.ensure_one()
-        if status == "deal":
-            if self.deal_status in ("quote_sent", "negotiation"):
-                return self.deal_status
-            return "quote_sent" if self._hmr_has_sent_quote() else "negotiation"
-        if status == "client":
-            return "won" if self.deal_status else False
-        if status == "not_interested":
-            return "lost" if self.deal_status else False
-        return False
-
-    def _hmr_has_sent_quote(self):
-        self.ensure_one()
-        return "sent" in self.sudo().order_ids.mapped("state")
-
-    def _hmr_after_status_write(self, old_statuses, vals):
-        changed = self.filtered(lambda lead: lead.crm_status != old_statuses[lead.id][0])
-        if changed:
-            changed._hmr_log_status_change()
-        if self.env.context.get("hmr_status_sync"):
-            return
-        # chosen by hand: the pipeline follows (B7: every change is tracked)
-        for lead in changed:
-            lead._hmr_apply_crm_status()
-        if "deal_status" in vals:
-            self.filtered(
-                lambda lead: lead.deal_status != old_statuses[lead.id][1]
-            )._hmr_apply_deal_status()
-
-    def _hmr_apply_crm_status(self):
-        """Make the deal status and Odoo's won / lost agree with a CRM status chosen by
-        hand: a client is won, a prospect not interested is lost, any other status is
-        back in the pipeline."""
-        self.ensure_one()
-        lead = self.with_context(hmr_status_sync=True)
-        deal_status = lead._hmr_get_deal_status_for(lead.crm_status)
-        if deal_status != lead.deal_status:
-            lead.write({"deal_status": deal_status})
-        if lead.crm_status == "client":
-            if lead.won_status != "won":
-                lead.action_set_won()
-        elif lead.crm_status == "not_interested":
-            if lead.won_status != "lost":
-                lead.action_set_lost()
-        elif lead.won_status == "lost":
-            lead.action_restore()
-        elif lead.won_status == "won":
-            lead.write({"stage_id": lead._hmr_get_open_stage().id})
-
-    def _hmr_apply_deal_status(self):
-        """A deal status chosen by hand: a won deal makes a client; any other one makes
-        the prospect a deal."""
-        for lead in self:
-            if lead.deal_status == "won":
-                if lead.won_status != "won":
-                    lead.action_set_won()
-                elif lead.crm_status != "client":
-                    lead.write({"crm_status": "client"})
-            elif lead.deal_status in ("quote_sent", "negotiation") and lead.crm_status != "deal":
-                lead.write({"crm_status": "deal"})
-
-    def _hmr_get_open_stage(self):
-        """The stage of a prospect that leaves the won stage: the last stage still open."""
-        self.ensure_one()
-        return self._stage_find(domain=[("is_won", "=", False)], order="sequence desc, id desc")
-
-    def _hmr_start_status_history(self):
-        now = fields.Datetime.now()
-        History = self.env["hmr.crm.status.history"].sudo()
-        started = History.search_fetch(
-            [("lead_id", "in", self.ids), ("date_end", "=", False)], ["lead_id"]
-        ).lead_id
-        History.create(
-            [
-                {"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": now}
-                for lead in self - started
-            ]
-        )
-
-    def _hmr_log_status_change(self):
-        """Close the period of the former status and open the new one (B5: time spent
-        in each status)."""
-        now = fields.Datetime.now()
-        History = self.env["hmr.crm.status.history"].sudo()
-        History.search([("lead_id", "in", self.ids), ("date_end", "=", False)]).write(
-            {"date_end": now}
-        )
-        History.create(
-            [
-                {"lead_id": lead.id, "crm_status": lead.crm_status, "date_start": now}
-                for lead in self
-            ]
-        )
-        self.with_context(hmr_status_sync=True).write({"crm_status_date": now})
+    def _hmr_set_status(self, status):
+        """Move the prospects to the stage (of their team) tagged ``status``."""
+        for team, leads in self.grouped("team_id").items():
+            stage = leads._stage_find(team_id=team.id, domain=[("hmr_status", "=", status)])
+            if stage:
+                leads.filtered(lambda lead, stage=stage: lead.stage_id != stage).stage_id = stage
 
     def _hmr_sync_status_from_quotes(self):
-        """D1, D4: the fate of the prospect's quotes moves it on. A quote sent makes it a
-        deal (quote delivered), a quote confirmed wins it (a client), every quote
-        cancelled loses the deal; the prospect stays a deal until someone says it is not
-        interested. Statuses chosen by hand beyond these (client, not interested) stay."""
-        for lead in self:
+        """The fate of the prospect's quotes moves it on: a quote sent makes it a deal, a
+        quote confirmed wins it. Won and lost prospects stay where they are."""
+        for lead in self.filtered(lambda lead: lead.won_status == "pending"):
             states = set(lead.order_ids.mapped("state"))
             if "sale" in states:
-                if lead.won_status != "won":
-                    lead.action_set_won()
-            elif "sent" in states:
-                if lead.crm_status in PRE_DEAL_STATUSES:
-                    lead.write({"crm_status": "deal"})
-                elif lead.crm_status == "deal" and lead.deal_status in (False, "lost"):
-                    lead.with_context(hmr_status_sync=True).write({"deal_status": "quote_sent"})
-            elif states == {"cancel"} and lead.crm_status == "deal" and lead.deal_status != "lost":
-                lead.with_context(hmr_status_sync=True).write({"deal_status": "lost"})
+                lead.action_set_won()
+            elif "sent" in states and lead.hmr_status in PRE_DEAL_STATUSES:
+                lead._hmr_set_status("deal")
 
     # ------------------------------------------------------------
     # MESSAGES (D7)

@@ -49,7 +49,7 @@ class HmrCall(models.Model):
     )
     partner_id = fields.Many2one(related="lead_id.partner_id", string="Contact")
     phone = fields.Char(related="lead_id.phone")
-    crm_status = fields.Selection(related="lead_id.crm_status")
+    stage_id = fields.Many2one(related="lead_id.stage_id")
     user_id = fields.Many2one(
         "res.users",
         string="Sales Executive",
@@ -197,8 +197,8 @@ class HmrCall(models.Model):
                 )
             call.write({"state": "done", "called_at": call.called_at or fields.Datetime.now()})
             call._log_on_prospect()
-            if call.outcome == "interested" and call.lead_id.crm_status == "lead":
-                call.lead_id.crm_status = "contact"
+            if call.outcome == "interested" and call.lead_id.hmr_status == "lead":
+                call.lead_id._hmr_set_status("contact")
 
     def action_cancel(self):
         self.filtered(lambda call: call.state == "planned").write({"state": "cancelled"})

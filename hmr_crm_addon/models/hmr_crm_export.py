@@ -51,10 +51,10 @@ class HmrCrmExport(models.AbstractModel):
             "source_id",
             "contact_method_id",
             "user_id",
-            "crm_status",
+            "stage_id",
             "hmr_next_call_at",
             "hmr_sale_comment",
-            "crm_status_date",
+            "date_last_stage_update",
         ]
         deal_fields = [*prospect_fields[:8], "deal_status", "expected_revenue", "hmr_sale_comment"]
         call_fields = [

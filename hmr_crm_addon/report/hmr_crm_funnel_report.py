@@ -1,14 +1,15 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead import CRM_STATUSES, DEAL_STATUSES
+from ..models.crm_lead import DEAL_STATUSES
 
 
 class HmrCrmFunnelReport(models.Model):
     """B5: the prospects' funnel, one line per prospect. Averaged by source,
     executive, section or month of capture, the rates give the conversion at each step
-    (contact, deal, client) and the days the time spent in each CRM status (from
-    the periods the prospects logged, the current one counted until now)."""
+    (contact, deal, client) and the days the time spent in each stage, read from the
+    stage changes Odoo tracks in the chatter (the current stage counted until now, or
+    until the prospect was won or lost)."""
 
     _name = "hmr.crm.funnel.report"
     _description = "Prospect Funnel Analysis"
@@ -25,7 +26,6 @@ class HmrCrmFunnelReport(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
-    crm_status = fields.Selection(CRM_STATUSES, string="CRM Status", readonly=True)
     deal_status = fields.Selection(DEAL_STATUSES, readonly=True)
     contact_rate = fields.Float(
         string="Reached Contact (%)", aggregator="avg", readonly=True, digits=(16, 1)
@@ -48,9 +48,42 @@ class HmrCrmFunnelReport(models.Model):
         string="Days to Client", aggregator="avg", readonly=True, digits=(16, 1)
     )
 
-    def _get_view_query(self):
+    @property
+    def _table_query(self):
+        return self._get_funnel_query()
+
+    def _get_stage_periods_query(self):
+        """The periods each prospect spent in each stage, as Odoo's duration tracking
+        counts them: every tracked stage change closes the period of the former stage,
+        opened by the change before (or the creation); the current stage runs until
+        now, or until the prospect was won or lost."""
         now = SQL("(NOW() AT TIME ZONE 'UTC')")
-        days = SQL("EXTRACT(EPOCH FROM (COALESCE(h.date_end, %s) - h.date_start)) / 86400.0", now)
+        return SQL(
+            """
+            SELECT changes.lead_id,
+                   changes.stage_id,
+                   COALESCE(LAG(changes.date) OVER (PARTITION BY changes.lead_id
+                                                    ORDER BY changes.sequence NULLS LAST),
+                            lead.create_date) AS date_start,
+                   changes.date AS date_end
+              FROM (SELECT m.res_id AS lead_id, v.id AS sequence,
+                           v.old_value_integer AS stage_id, v.create_date AS date
+                      FROM mail_tracking_value v
+                      JOIN mail_message m ON m.id = v.mail_message_id AND m.model = 'crm.lead'
+                     WHERE v.field_id = (SELECT id FROM ir_model_fields
+                                          WHERE model = 'crm.lead' AND name = 'stage_id')
+                     UNION ALL
+                    SELECT id, NULL, stage_id,
+                           CASE WHEN won_status = 'pending' THEN %(now)s
+                                ELSE COALESCE(date_closed, %(now)s) END
+                      FROM crm_lead) changes
+              JOIN crm_lead lead ON lead.id = changes.lead_id
+            """,
+            now=now,
+        )
+
+    def _get_funnel_query(self):
+        days = SQL("GREATEST(EXTRACT(EPOCH FROM (p.date_end - p.date_start)), 0) / 86400.0")
         return SQL(
             """
             SELECT lead.id AS id,
@@ -63,39 +96,27 @@ class HmrCrmFunnelReport(models.Model):
                    lead.team_id,
                    lead.company_id,
                    lead.stage_id,
-                   lead.crm_status,
                    lead.deal_status,
-                   -- the current status counts too (prospects older than their periods)
-                   CASE WHEN bool_or(h.crm_status IN ('contact', 'deal', 'client'))
-                             OR lead.crm_status IN ('contact', 'deal', 'client')
+                   CASE WHEN bool_or(stage.hmr_status IN ('contact', 'deal', 'client'))
                         THEN 100.0 ELSE 0.0 END AS contact_rate,
-                   CASE WHEN bool_or(h.crm_status IN ('deal', 'client'))
-                             OR lead.crm_status IN ('deal', 'client')
+                   CASE WHEN bool_or(stage.hmr_status IN ('deal', 'client'))
                         THEN 100.0 ELSE 0.0 END AS deal_rate,
-                   CASE WHEN bool_or(h.crm_status = 'client') OR lead.crm_status = 'client'
+                   CASE WHEN bool_or(stage.hmr_status = 'client')
                         THEN 100.0 ELSE 0.0 END AS client_rate,
-                   CASE WHEN lead.crm_status = 'not_interested' THEN 100.0 ELSE 0.0 END
+                   CASE WHEN lead.won_status = 'lost' THEN 100.0 ELSE 0.0 END
                         AS not_interested_rate,
-                   SUM(%(days)s) FILTER (WHERE h.crm_status = 'lead') AS lead_days,
-                   SUM(%(days)s) FILTER (WHERE h.crm_status = 'contact') AS contact_days,
-                   SUM(%(days)s) FILTER (WHERE h.crm_status = 'deal') AS deal_days,
+                   SUM(%(days)s) FILTER (WHERE stage.hmr_status = 'lead') AS lead_days,
+                   SUM(%(days)s) FILTER (WHERE stage.hmr_status = 'contact') AS contact_days,
+                   SUM(%(days)s) FILTER (WHERE stage.hmr_status = 'deal') AS deal_days,
                    EXTRACT(EPOCH FROM (
-                       MIN(h.date_start) FILTER (WHERE h.crm_status = 'client')
-                       - MIN(h.date_start))) / 86400.0 AS days_to_client
+                       MIN(p.date_start) FILTER (WHERE stage.hmr_status = 'client')
+                       - lead.create_date)) / 86400.0 AS days_to_client
               FROM crm_lead lead
-         LEFT JOIN hmr_crm_status_history h ON h.lead_id = lead.id
+         LEFT JOIN (%(periods)s) p ON p.lead_id = lead.id
+         LEFT JOIN crm_stage stage ON stage.id = p.stage_id
              WHERE lead.type = 'opportunity'
           GROUP BY lead.id
             """,
             days=days,
-        )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._get_view_query(),
-            )
+            periods=self._get_stage_periods_query(),
         )

@@ -95,7 +95,7 @@ class TestCalls(HmrCrmPanelCommon):
         self.assertRecordValues(
             call, [{"state": "done", "called_at": datetime(2026, 6, 15, 17, 5)}]
         )
-        self.assertEqual(lead.crm_status, "contact")
+        self.assertEqual(lead.hmr_status, "contact")
         self.assertFalse(lead.hmr_next_call_at)
         note = lead.message_ids[0]
         self.assertIn("Interested", note.body)

@@ -26,7 +26,7 @@ class TestCrmPanelTour(HttpCase):
         instagram = cls.env.ref("hmr_crm_addon.utm_source_instagram")
         Lead = cls.env["crm.lead"]
 
-        def prospect(first_name, last_name, status):
+        def prospect(first_name, last_name, stage):
             return Lead.create(
                 {
                     "first_name": first_name,
@@ -35,14 +35,15 @@ class TestCrmPanelTour(HttpCase):
                     "phone": "+52 55 5555 0101",
                     "source_id": instagram.id,
                     "user_id": cls.executive.id,
-                    "crm_status": status,
+                    "stage_id": cls.env.ref(stage).id,
                 }
             )
 
-        cls.lead = prospect("Lucía", "Lead", "lead")
-        cls.contact = prospect("Carlos", "Contacto", "contact")
-        cls.deal = prospect("Diana", "Deal", "deal")
-        cls.lost = prospect("Nora", "Nointeresada", "not_interested")
+        cls.lead = prospect("Lucía", "Lead", "hmr_crm_addon.crm_stage_lead")
+        cls.contact = prospect("Carlos", "Contacto", "hmr_crm_addon.crm_stage_contact")
+        cls.deal = prospect("Diana", "Deal", "hmr_crm_addon.crm_stage_deal")
+        cls.lost = prospect("Nora", "Nointeresada", "hmr_crm_addon.crm_stage_contact")
+        cls.lost.action_set_lost()
         cls.env["hmr.call"].create(
             {
                 "lead_id": cls.contact.id,
@@ -78,17 +79,17 @@ class TestCrmPanelTour(HttpCase):
     def test_executive_goes_through_the_tabs_and_invoices(self):
         """D2-D8: in the web client, an executive goes through the tabs (Leads with
         call/SMS/email actions, Contacts, Deals, Not interested, Calls, Messages,
-        Quotes), changes a lead's status from the dropdown, and turns a quote into an
-        invoice in one click."""
+        Quotes), changes a lead's stage from the form's status bar, and turns a quote
+        into an invoice in one click: the prospect is won, a client."""
         self.start_tour("/odoo", "hmr_crm_panel_tour", login="tour_crm_exec")
-        self.assertEqual(self.lead.crm_status, "contact")
+        self.assertEqual(self.lead.hmr_status, "contact")
         self.assertEqual(self.quote.state, "sale")
         self.assertEqual(self.quote.invoice_status, "invoiced")
         self.assertEqual(self.quote.hmr_quote_status, "accepted", "until its invoice is posted")
         self.quote.invoice_ids.action_post()
         self.assertEqual(self.quote.hmr_quote_status, "finished")
-        self.assertEqual(self.deal.crm_status, "client")
+        self.assertEqual(self.deal.hmr_status, "client")
 
     def test_manager_sees_the_panel_and_the_funnel(self):
-        """D1, B5: a manager sees the panel, one column per status, and the funnel."""
+        """D1, B5: a manager sees the panel, one column per stage, and the funnel."""
         self.start_tour("/odoo", "hmr_crm_manager_tour", login="tour_crm_manager")

@@ -19,11 +19,17 @@ class TestExcelExport(HmrCrmPanelCommon):
         cls.user_executive.tz = "America/Mexico_City"
         cls.lead_exec.write({"capture_date": date(2026, 6, 1), "expected_revenue": 45000.0})
         cls.lead_deal = cls.env["crm.lead"].create(
-            cls._prospect_values("Diana", "Deal", cls.user_executive, crm_status="deal")
+            cls._prospect_values(
+                "Diana",
+                "Deal",
+                cls.user_executive,
+                stage_id=cls.env.ref("hmr_crm_addon.crm_stage_deal").id,
+            )
         )
         cls.lead_lost = cls.env["crm.lead"].create(
-            cls._prospect_values("Luis", "Lost", cls.user_executive, crm_status="not_interested")
+            cls._prospect_values("Luis", "Lost", cls.user_executive)
         )
+        cls.lead_lost.action_set_lost()
         cls.call = cls.env["hmr.call"].create(
             {
                 "lead_id": cls.lead_exec.id,
@@ -61,7 +67,7 @@ class TestExcelExport(HmrCrmPanelCommon):
         self.assertEqual([row["Prospect"] for row in leads], ["Ana López Pérez"])
         self.assertEqual(leads[0]["Capture Date"], datetime(2026, 6, 1))
         self.assertEqual(workbook["Leads"]["A2"].number_format, "dd/mm/yyyy")
-        self.assertEqual(leads[0]["CRM Status"], "New Lead")
+        self.assertEqual(leads[0]["Stage"], "New Lead")
         self.assertEqual(leads[0]["Contact Source"], "Instagram")
         self.assertEqual(leads[0]["Next Call"], datetime(2026, 6, 15, 11, 30), "local time")
 
@@ -104,8 +110,8 @@ class TestExcelExport(HmrCrmPanelCommon):
     def test_lists_export_natively(self):
         """D9: every list exports to Excel natively: executives have the export right."""
         self.assertTrue(self.env.user.has_group("base.group_allow_export"))
-        leads = self.env["crm.lead"].search([("crm_status", "=", "lead")])
-        rows = leads.export_data(["name", "crm_status", "capture_date"])
+        leads = self.env["crm.lead"].search([("stage_id.hmr_status", "=", "lead")])
+        rows = leads.export_data(["name", "stage_id", "capture_date"])
         self.assertEqual(rows["datas"], [["Ana López Pérez", "New Lead", date(2026, 6, 1)]])
 
 

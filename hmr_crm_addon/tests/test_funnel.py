@@ -1,7 +1,10 @@
+from datetime import datetime, timedelta
+
 from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, tagged, users
+from odoo.tests import tagged, users
 
 from .common import HmrCrmPanelCommon
+from .test_crm_status import at_time
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
@@ -11,7 +14,8 @@ class TestFunnel(HmrCrmPanelCommon):
         super().setUpClass()
         cls.source_google = cls.env.ref("hmr_crm_addon.utm_source_google_ads")
         Lead = cls.env["crm.lead"]
-        with freeze_time("2026-05-01 10:00:00"):
+        start = datetime(2026, 5, 1, 10, 0)
+        with at_time(cls.env, start):
             cls.won = Lead.create(cls._prospect_values("Wendy", "Won", cls.user_executive))
             cls.stalled = Lead.create(cls._prospect_values("Sam", "Stalled", cls.user_executive))
             cls.lost = Lead.create(
@@ -19,13 +23,13 @@ class TestFunnel(HmrCrmPanelCommon):
                     "Lola", "Lost", cls.user_executive_2, source_id=cls.source_google.id
                 )
             )
-        with freeze_time("2026-05-03 10:00:00"):  # 2 days as a lead
-            (cls.won | cls.stalled).crm_status = "contact"
-            cls.lost.crm_status = "not_interested"
-        with freeze_time("2026-05-06 10:00:00"):  # 3 days as a contact
-            cls.won.crm_status = "deal"
-        with freeze_time("2026-05-07 10:00:00"):  # 1 day as a deal
-            cls.won.crm_status = "client"
+        with at_time(cls.env, start + timedelta(days=2)):  # 2 days as a lead
+            (cls.won | cls.stalled)._hmr_set_status("contact")
+            cls.lost.action_set_lost()
+        with at_time(cls.env, start + timedelta(days=5)):  # 3 days as a contact
+            cls.won._hmr_set_status("deal")
+        with at_time(cls.env, start + timedelta(days=6)):  # 1 day as a deal
+            cls.won.action_set_won()
 
     def _report(self, leads):
         self.env.flush_all()
@@ -34,7 +38,8 @@ class TestFunnel(HmrCrmPanelCommon):
     @users("hmr_manager")
     def test_conversion_and_time_per_step_by_source(self):
         """B5: the funnel gives, by source, how many prospects reached each step
-        (contact, deal, client) and the average days spent in each status."""
+        (contact, deal, client) and the average days spent in each stage, read from the
+        stage changes tracked in the chatter (a lost prospect's time stops when lost)."""
         leads = self.won | self.stalled | self.lost
         report = self._report(leads)
         keys = ["contact_rate", "deal_rate", "client_rate", "not_interested_rate", "lead_days"]

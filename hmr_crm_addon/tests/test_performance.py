@@ -76,14 +76,17 @@ class TestProspectListPerformance(HmrCrmPanelCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        statuses = ["lead", "contact", "deal", "client"]
+        stages = [
+            cls.env.ref(f"hmr_crm_addon.crm_stage_{status}")
+            for status in ("lead", "contact", "deal", "client")
+        ]
         cls.list_leads = cls.env["crm.lead"].create(
             [
                 cls._prospect_values(
                     f"List{index}",
                     "Prospect",
                     cls.user_executive,
-                    crm_status=statuses[index % 4],
+                    stage_id=stages[index % 4].id,
                     hmr_sale_comment=f"Comment {index}",
                 )
                 for index in range(80)

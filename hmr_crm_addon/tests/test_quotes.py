@@ -198,6 +198,7 @@ class TestQuotes(HmrCrmPanelCommon):
             quote, [{"state": "sale", "invoice_status": "invoiced", "hmr_quote_status": "accepted"}]
         )
         self.assertEqual(self.lead_exec.won_status, "won", "the deal is won")
+        self.assertEqual(self.lead_exec.hmr_status, "client", "the deal is won")
         self.assertEqual(quote.action_hmr_invoice()["res_id"], invoice.id)
         self._post(invoice)
         self.assertEqual(quote.hmr_quote_status, "finished")

@@ -17,7 +17,7 @@ function openCrmTab(xmlid, content) {
 }
 
 // D2-D8: an executive goes through the tabs of the CRM panel as in DriCloud: a lead
-// becomes a contact from the status dropdown, then deals, not interested, calls,
+// becomes a contact from the stage bar of its form, then deals, not interested, calls,
 // messages, and a quote becomes an invoice in one click.
 registry.category("web_tour.tours").add("hmr_crm_panel_tour", {
     url: "/odoo",
@@ -37,13 +37,13 @@ registry.category("web_tour.tours").add("hmr_crm_panel_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=crm_status] .o_select_menu_toggler",
-            content: "Change its status from the dropdown",
+            trigger: ".o_field_widget[name=stage_id] button.o_arrow_button:contains(Contact)",
+            content: "Change its stage from the status bar",
             run: "click",
         },
         {
-            trigger: ".o_select_menu_item:contains(Contact)",
-            run: "click",
+            trigger:
+                ".o_field_widget[name=stage_id] button.o_arrow_button_current:contains(Contact)",
         },
         ...stepUtils.saveForm(),
         ...openCrmTab("hmr_menu_crm_contacts", "The Contacts tab"),
@@ -95,17 +95,19 @@ registry.category("web_tour.tours").add("hmr_crm_panel_tour", {
     ],
 });
 
-// B5, D1: a manager finds the panel by status and the funnel.
+// B5, D1: a manager finds the panel (the pipeline, one column per stage) and the funnel.
 registry.category("web_tour.tours").add("hmr_crm_manager_tour", {
     url: "/odoo",
     steps: () => [
         ...stepUtils.goToAppSteps("hmr_crm_addon.hmr_menu_root", "Open HMR CRM"),
-        ...openCrmTab("hmr_menu_crm_panel", "The panel, one column per status"),
+        ...openCrmTab("hmr_menu_crm_panel", "The panel, one column per stage"),
         {
-            trigger: ".o_kanban_group:contains(Not Interested) .o_kanban_record:contains(Nora Nointeresada)",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains(Deal)) .o_kanban_record:contains(Diana Deal)",
         },
         {
-            trigger: ".o_kanban_group:contains(Contact) .o_kanban_record:contains(Carlos Contacto)",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains(Contact)) .o_kanban_record:contains(Carlos Contacto)",
         },
         {
             trigger: 'button[data-menu-xmlid="hmr_crm_addon.hmr_menu_reporting"]',

@@ -6,7 +6,6 @@ from . import crm_lead
 from . import hmr_call
 from . import hmr_crm_export
 from . import hmr_crm_status_history
-from . import res_company
 from . import res_config_settings
 from . import res_users
 from . import sale_order

@@ -31,6 +31,12 @@ def _shipped_domain(server, xmlid):
     raise AssertionError(f"{ODOO_RULES[xmlid]} not found in {server.addons_path}")
 
 
+def _ref(admin, xmlid):
+    module, name = xmlid.split(".")
+    domain = [("module", "=", module), ("name", "=", name)]
+    return admin.call("ir.model.data", "search_read", domain, ["res_id"])[0]["res_id"]
+
+
 def _uninstall(admin, modules):
     """Odoo refuses while a scheduled action runs (the server's cron threads are on)."""
     try:
@@ -72,7 +78,7 @@ def test_plain_salesman_works_after_uninstall(bare_server):
     states = admin.call("ir.module.module", "read", modules, ["state"])
     assert {module["state"] for module in states} == {"uninstalled"}
     for xmlid in ODOO_RULES:
-        rule_id = admin.call("ir.model.data", "_xmlid_to_res_id", xmlid)
+        rule_id = _ref(admin, xmlid)
         [rule] = admin.call("ir.rule", "read", [rule_id], ["domain_force"])
         assert rule["domain_force"] == _shipped_domain(bare_server, xmlid), xmlid
 
@@ -83,14 +89,7 @@ def test_plain_salesman_works_after_uninstall(bare_server):
             "name": "Sam Salesman",
             "login": "salesman",
             "password": "salesman",
-            "group_ids": [
-                (
-                    4,
-                    admin.call(
-                        "ir.model.data", "_xmlid_to_res_id", "sales_team.group_sale_salesman"
-                    ),
-                )
-            ],
+            "group_ids": [(4, _ref(admin, "sales_team.group_sale_salesman"))],
         },
     )
     partner = admin.call("res.partner", "create", {"name": "Returning customer"})

@@ -7,7 +7,6 @@ from . import crm_lead
 from . import hmr_call
 from . import hmr_crm_export
 from . import ir_cron
-from . import res_company
 from . import res_config_settings
 from . import res_users
 from . import sale_order

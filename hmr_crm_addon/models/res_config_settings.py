@@ -4,6 +4,21 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    hmr_unassigned_prospects_visible = fields.Boolean(
-        related="company_id.hmr_unassigned_prospects_visible", readonly=False
+    # what the clinic's managers, who are no Odoo administrators, may change
+    _hmr_clinic_fields = ("group_hmr_see_unassigned",)
+
+    group_hmr_see_unassigned = fields.Boolean(
+        string="Executives see unassigned prospects",
+        help="Sales executives see and edit the prospects nobody is assigned to, "
+        "besides their own.",
+        implied_group="hmr_crm_addon.group_hmr_see_unassigned",
+        group="hmr_crm_addon.group_hmr_executive",
     )
+
+    def execute(self):
+        """A clinic manager saves the clinic's settings only: Odoo's own settings read
+        fields reserved to its administrators, and stay theirs."""
+        if self.env.is_system() or not self.env.user.has_group("hmr_crm_addon.group_hmr_manager"):
+            return super().execute()
+        clinic_values = {name: self[name] for name in self._hmr_clinic_fields}
+        return super(ResConfigSettings, self.sudo().create(clinic_values)).execute()

@@ -15,20 +15,6 @@ class ResUsers(models.Model):
         help="Set through the HMR CRM access rights.",
     )
 
-    hmr_sees_unassigned_prospects = fields.Boolean(
-        compute="_compute_hmr_sees_unassigned_prospects",
-        help="Read by the record rules: a sales executive of a company that lets them "
-        "work the prospects nobody is assigned to.",
-    )
-
-    @api.depends("all_group_ids", "company_id.hmr_unassigned_prospects_visible")
-    def _compute_hmr_sees_unassigned_prospects(self):
-        executive = self.env.ref("hmr_crm_addon.group_hmr_executive")
-        for user in self:
-            user.hmr_sees_unassigned_prospects = (
-                user.company_id.hmr_unassigned_prospects_visible and executive in user.all_group_ids
-            )
-
     @api.depends("all_group_ids")
     def _compute_hmr_role(self):
         roles = [

@@ -1,5 +1,8 @@
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import tagged, users
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import HmrCrmCommon
 
@@ -48,11 +51,14 @@ class TestRoles(HmrCrmCommon):
                 lead.with_user(self.env.user).write({"whatsapp": "+52 1 55 0000 0001"})
 
     def test_executive_sees_unassigned_when_manager_allows(self):
-        """C2: the manager lets executives see unassigned prospects in the settings."""
+        """C2, B4: the manager lets executives see unassigned prospects in the clinic's
+        settings: Odoo's implied group, given to the executives only."""
+        see_unassigned = self.env.ref("hmr_crm_addon.group_hmr_see_unassigned")
+        self.assertNotIn(see_unassigned, self.user_executive.all_group_ids)
         settings = self.env["res.config.settings"].with_user(self.user_manager).create({})
-        settings.hmr_unassigned_prospects_visible = True
+        settings.group_hmr_see_unassigned = True
         settings.execute()
-        self.assertTrue(self.env.company.hmr_unassigned_prospects_visible)
+        self.assertIn(see_unassigned, self.user_executive.all_group_ids)
         executive_env = self.env(user=self.user_executive)
         leads = self.lead_exec | self.lead_exec_2 | self.lead_unassigned
         visible = executive_env["crm.lead"].search([("id", "in", leads.ids)])
@@ -62,6 +68,65 @@ class TestRoles(HmrCrmCommon):
             doctor_env["crm.lead"].search([("id", "in", leads.ids)]),
             "the setting is for executives: doctors still see only what they assess",
         )
+        settings = self.env["res.config.settings"].with_user(self.user_manager).create({})
+        self.assertTrue(settings.group_hmr_see_unassigned)
+        settings.group_hmr_see_unassigned = False
+        settings.execute()
+        self.assertEqual(
+            executive_env["crm.lead"].search([("id", "in", leads.ids)]), self.lead_exec
+        )
+        self.assertIn(see_unassigned, self.user_manager.all_group_ids, "managers see them always")
+
+    def test_plain_salesman_keeps_odoo_reach(self):
+        """C2: an Odoo salesman without a clinic role keeps Odoo's own rules: their
+        prospects and quotes and the unassigned ones."""
+        salesman = mail_new_test_user(
+            self.env, login="hmr_odoo_salesman", groups="sales_team.group_sale_salesman"
+        )
+        leads = self.lead_exec | self.lead_exec_2 | self.lead_unassigned
+        as_salesman = self.env(user=salesman)
+        self.assertEqual(
+            as_salesman["crm.lead"].search([("id", "in", leads.ids)]), self.lead_unassigned
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.lead_exec.partner_id.id,
+                "opportunity_id": self.lead_exec.id,
+                "user_id": False,
+            }
+        )
+        self.assertEqual(as_salesman["sale.order"].search([("id", "=", order.id)]), order)
+
+    def test_manager_administers_without_technical_settings(self):
+        """C1, C2, B4: the manager is no Odoo administrator (no technical settings, no
+        code), yet manages the clinic's staff and roles, its templates and its settings."""
+        manager = self.user_manager
+        as_manager = self.env(user=manager)
+        self.assertFalse(as_manager.is_system())
+        staff = as_manager["res.users"].create(
+            {
+                "name": "Nueva Ejecutiva",
+                "login": "hmr_new_exec",
+                "group_ids": [Command.link(self.env.ref("hmr_crm_addon.group_hmr_executive").id)],
+            }
+        )
+        self.assertEqual(staff.hmr_role, "executive")
+        staff.group_ids = [Command.link(self.env.ref("hmr_crm_addon.group_hmr_doctor").id)]
+        self.env.ref("hmr_crm_addon.mail_template_hmr_prospect_follow_up").with_user(
+            manager
+        ).subject = "Seguimiento"
+        self.env.ref("hmr_crm_addon.sms_template_hmr_prospect_reminder").with_user(
+            manager
+        ).body = "Recordatorio"
+        action = as_manager["ir.actions.act_window"]._for_xml_id(
+            "hmr_crm_addon.res_config_settings_action"
+        )
+        views = as_manager["res.config.settings"].get_views([(action["view_id"][0], "form")])
+        self.assertIn("group_hmr_see_unassigned", views["models"]["res.config.settings"]["fields"])
+        with self.assertRaises(AccessError):
+            as_manager["ir.actions.server"].create(
+                {"name": "Code", "model_id": self.env.ref("crm.model_crm_lead").id, "state": "code"}
+            )
 
     @users("hmr_manager")
     def test_manager_sees_everything(self):
@@ -110,7 +175,36 @@ class TestRoles(HmrCrmCommon):
         orders = order_unassigned | order_own
         as_executive = self.env["sale.order"].with_user(self.user_executive)
         self.assertEqual(as_executive.search([("id", "in", orders.ids)]), order_own)
-        self.env.company.hmr_unassigned_prospects_visible = True
+        # as the setting does
+        self.env.ref("hmr_crm_addon.group_hmr_executive")._apply_group(
+            self.env.ref("hmr_crm_addon.group_hmr_see_unassigned")
+        )
         self.assertEqual(as_executive.search([("id", "in", orders.ids)]), orders)
         as_other = self.env["sale.order"].with_user(self.user_executive_2)
         self.assertEqual(as_other.search([("id", "in", orders.ids)]), order_unassigned)
+
+    def test_calls_and_messages_of_unassigned_prospects_need_the_group(self):
+        """C2, D6, D7: the calls and messages of unassigned prospects reach the executives
+        only with the "See unassigned prospects" group, as the prospects do."""
+        call = self.env["hmr.call"].create(
+            {"lead_id": self.lead_unassigned.id, "call_at": "2026-06-15 17:00:00"}
+        )
+        template = self.env.ref("hmr_crm_addon.mail_template_hmr_prospect_follow_up")
+        with self.mock_mail_gateway():
+            self.env["hmr.message.composer"].create(
+                {
+                    "lead_ids": self.lead_unassigned.ids,
+                    "channel": "email",
+                    "mail_template_id": template.id,
+                }
+            ).action_send()
+        self.env.flush_all()
+        Call = self.env["hmr.call"].with_user(self.user_executive)
+        Message = self.env["hmr.crm.message"].with_user(self.user_executive)
+        domain = [("lead_id", "=", self.lead_unassigned.id)]
+        self.assertTrue(self.env["hmr.crm.message"].search(domain))
+        self.assertFalse(Call.search(domain))
+        self.assertFalse(Message.search(domain))
+        self.user_executive.group_ids += self.env.ref("hmr_crm_addon.group_hmr_see_unassigned")
+        self.assertEqual(Call.search(domain), call)
+        self.assertTrue(Message.search(domain))

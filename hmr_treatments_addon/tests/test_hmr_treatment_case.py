@@ -100,9 +100,30 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
 
     def test_executive_sees_unassigned_when_manager_allows(self):
         """P2: when managers let executives work unassigned prospects, their cases too."""
-        self.env.company.hmr_unassigned_prospects_visible = True
+        self.user_executive.group_ids += self.env.ref("hmr_crm_addon.group_hmr_see_unassigned")
         cases = self.env["hmr.treatment.case"].with_user(self.user_executive).search([])
         self.assertEqual(cases, self.case_unassigned)
+
+    def test_doctor_reads_unassigned_prospect_they_assess(self):
+        """C2, S2.3: a doctor reads an unassigned prospect and its quote only while they
+        assess its case (Odoo's salesman rules alone would show them every one)."""
+        partner = self.env["res.partner"].create({"name": "Carla Méndez"})
+        order = self.env["sale.order"].create(
+            {**self.case_unassigned._prepare_quote_values(), "partner_id": partner.id}
+        )
+        self.assertTrue(order.order_line)
+        as_doctor = self.env(user=self.user_doctor)
+        visible = [
+            (as_doctor["crm.lead"], self.lead_unassigned),
+            (as_doctor["sale.order"], order),
+            (as_doctor["sale.order.line"], order.order_line),
+        ]
+        for model, records in visible:
+            self.assertFalse(model.search([("id", "in", records.ids)]))
+        self.case_unassigned.doctor_id = self.user_doctor
+        self.lead_unassigned.doctor_ids = self.user_doctor
+        for model, records in visible:
+            self.assertEqual(model.search([("id", "in", records.ids)]), records)
 
     def test_reassigned_prospect_moves_its_cases(self):
         """P2: reassigning a prospect to another executive moves its cases with it."""

@@ -1,11 +1,11 @@
 from odoo.exceptions import AccessError
 from odoo.tests import Form, freeze_time, tagged, users
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestCrmStatus(HmrCrmPanelCommon):
+class TestCrmStatus(HmrCrmCommon):
     def _tracked(self, lead, field_name):
         """The (old, new) labels tracked in the chatter for ``field_name``."""
         self.flush_tracking()

@@ -1,15 +1,14 @@
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged, users
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestFunnel(HmrCrmPanelCommon):
+class TestFunnel(HmrCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.source_google = cls.env.ref("hmr_crm_addon.utm_source_google_ads")
         Lead = cls.env["crm.lead"]
         with freeze_time("2026-05-01 10:00:00"):
             cls.won = Lead.create(cls._prospect_values("Wendy", "Won", cls.user_executive))

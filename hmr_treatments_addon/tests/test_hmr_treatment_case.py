@@ -45,14 +45,14 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
                     "process_id": self.process.id,
                     "user_id": self.user_executive.id,
                     "partner_id": self.lead_exec.partner_id.id,
-                    "name": "Test FUE \N{EN DASH} Ana López",
+                    "name": "Test FUE \N{EN DASH} Ana López Pérez",
                 },
                 {
                     "treatment_id": self.treatment_prp.id,
                     "process_id": self.process.id,
                     "user_id": self.user_executive.id,
                     "partner_id": self.lead_exec.partner_id.id,
-                    "name": "Test PRP \N{EN DASH} Ana López",
+                    "name": "Test PRP \N{EN DASH} Ana López Pérez",
                 },
             ],
         )

@@ -1,3 +1,5 @@
+from contextlib import ExitStack
+
 from odoo.fields import Command
 from odoo.tools.safe_eval import safe_eval
 
@@ -5,7 +7,9 @@ from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 
 class HmrCrmCommon(MailCommon):
-    """Clinic staff in every role and a few catalogs, built here (never from demo data)."""
+    """Clinic staff in every role, a few catalogs, three prospects and a service to quote,
+    built here (never from demo data); helpers for quotes, the CRM menu's tabs and crons.
+    The base of every test class of both addons."""
 
     @classmethod
     def setUpClass(cls):
@@ -20,6 +24,17 @@ class HmrCrmCommon(MailCommon):
         cls.section_hair = cls.env.ref("hmr_crm_addon.hmr_section_hair")
         cls.method_whatsapp = cls.env.ref("hmr_crm_addon.hmr_contact_method_whatsapp")
         cls.source_instagram = cls.env.ref("hmr_crm_addon.utm_source_instagram")
+        cls.source_google = cls.env.ref("hmr_crm_addon.utm_source_google_ads")
+        cls.group_executive = cls.env.ref("hmr_crm_addon.group_hmr_executive")
+        cls.group_manager = cls.env.ref("hmr_crm_addon.group_hmr_manager")
+        cls.product_fue = cls.env["product.product"].create(
+            {
+                "name": "Trasplante FUE (test)",
+                "type": "service",
+                "list_price": 45000.0,
+                "invoice_policy": "order",
+            }
+        )
 
         Lead = cls.env["crm.lead"].with_context(mail_create_nolog=True)
         cls.lead_exec = Lead.create(cls._prospect_values("Ana", "López Pérez", cls.user_executive))
@@ -29,13 +44,14 @@ class HmrCrmCommon(MailCommon):
         cls.lead_unassigned = Lead.create(cls._prospect_values("Carla", "Méndez", None))
 
     @classmethod
-    def _new_hmr_user(cls, login, group, name):
+    def _new_hmr_user(cls, login, group, name, **values):
         return mail_new_test_user(
             cls.env,
             login=login,
             name=name,
             groups=f"hmr_crm_addon.{group}",
             notification_type="email",
+            **values,
         )
 
     @classmethod
@@ -53,22 +69,6 @@ class HmrCrmCommon(MailCommon):
             "type": "opportunity",
             **extra,
         }
-
-
-class HmrCrmPanelCommon(HmrCrmCommon):
-    """The CRM panel: a service to quote and helpers for quotes and tabs."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.product_fue = cls.env["product.product"].create(
-            {
-                "name": "Trasplante FUE (test)",
-                "type": "service",
-                "list_price": 45000.0,
-                "invoice_policy": "order",
-            }
-        )
 
     def _new_quote(self, lead, **values):
         """A quote of ``lead`` made by the current user."""
@@ -91,6 +91,9 @@ class HmrCrmPanelCommon(HmrCrmCommon):
 
     def _run_cron(self, xmlid):
         """Run a scheduled action as Odoo's scheduler does: as its user, in a transaction
-        of its own (the test's transaction, in test mode), committing its progress."""
-        with self.enter_registry_test_mode():
+        of its own (the test's, in test mode: HTTP cases always are), committing its
+        progress."""
+        with ExitStack() as stack:
+            if not type(self)._registry_patched:
+                stack.enter_context(self.enter_registry_test_mode())
             self.env.ref(xmlid).method_direct_trigger()

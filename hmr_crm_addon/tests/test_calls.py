@@ -6,11 +6,11 @@ from odoo.tests import Form, freeze_time, tagged, users
 
 from odoo.addons.bus.models.bus import json_dump
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestCalls(HmrCrmPanelCommon):
+class TestCalls(HmrCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -9,7 +9,7 @@ from odoo.modules.module import load_script
 from odoo.tests import Form, freeze_time, tagged, users
 from odoo.tools.safe_eval import safe_eval
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 TABS = {
     "crm_lead_action_hmr_leads": "lead",
@@ -31,7 +31,7 @@ def at_time(env, when):
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestCrmStatus(HmrCrmPanelCommon):
+class TestCrmStatus(HmrCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,11 +1,11 @@
 from odoo.tests import tagged, users
 
 from ..tools.phone_key import phone_key
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestDuplicates(HmrCrmPanelCommon):
+class TestDuplicates(HmrCrmCommon):
     def test_mexican_phone_variants_share_a_key(self):
         """B6: +52 55..., +52 1 55..., 55... (in Mexico), 044 55... and 52 1 55...
         are the same number; other countries keep theirs."""

@@ -6,13 +6,13 @@ from openpyxl import load_workbook
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged, users
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 SHEETS = ["Leads", "Contacts", "Deals", "Clients", "Not Interested", "Calls", "Messages", "Quotes"]
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestExcelExport(HmrCrmPanelCommon):
+class TestExcelExport(HmrCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

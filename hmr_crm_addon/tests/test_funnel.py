@@ -3,16 +3,15 @@ from datetime import datetime, timedelta
 from odoo.exceptions import AccessError
 from odoo.tests import tagged, users
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 from .test_crm_status import at_time
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestFunnel(HmrCrmPanelCommon):
+class TestFunnel(HmrCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.source_google = cls.env.ref("hmr_crm_addon.utm_source_google_ads")
         Lead = cls.env["crm.lead"]
         start = datetime(2026, 5, 1, 10, 0)
         with at_time(cls.env, start):

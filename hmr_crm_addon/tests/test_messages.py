@@ -7,7 +7,7 @@ from odoo.tools import SQL, sql
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 
 def _provider_delivers(self, messages, delivery_reports_url=False):
@@ -20,7 +20,7 @@ def _provider_delivers(self, messages, delivery_reports_url=False):
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestMessages(HmrCrmPanelCommon):
+class TestMessages(HmrCrmCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

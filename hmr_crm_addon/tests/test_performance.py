@@ -5,7 +5,7 @@ from lxml import etree
 
 from odoo.tests import tagged, users, warmup
 
-from .common import HmrCrmCommon, HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 _logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class TestProspectPerformance(HmrCrmCommon):
 
 
 @tagged("post_install", "-at_install", "hmr_performance")
-class TestProspectListPerformance(HmrCrmPanelCommon):
+class TestProspectListPerformance(HmrCrmCommon):
     """Q8: the prospect lists of the CRM panel read stored values only."""
 
     @classmethod

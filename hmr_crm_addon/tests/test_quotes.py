@@ -4,11 +4,11 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
 
-from .common import HmrCrmPanelCommon
+from .common import HmrCrmCommon
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")
-class TestQuotes(HmrCrmPanelCommon):
+class TestQuotes(HmrCrmCommon):
     def _quote_form(self):
         """The quote form of the Quotes tab, new."""
         return Form(self.env["sale.order"].with_context(hmr_crm_quotes=True))

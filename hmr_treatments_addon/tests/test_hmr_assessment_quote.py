@@ -2,18 +2,16 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common_process import HmrProcessCommon
+from .common import HmrTreatmentsCommon
 
 
 @tagged("post_install", "-at_install", "hmr_quote")
-class TestAssessmentAndQuote(HmrProcessCommon):
+class TestAssessmentAndQuote(HmrTreatmentsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.case = cls._new_case("Quote Prospect")
-        cls.env["hmr.case.photo"].create(
-            [{"case_id": cls.case.id, "slot_id": s.id, "image": cls.jpeg_b64} for s in cls.slots]
-        )
+        cls._send_all_photos(cls.case)
         cls.doctor = cls.case.doctor_id
         cls.assessment = cls.case.assessment_ids
 
@@ -56,7 +54,7 @@ class TestAssessmentAndQuote(HmrProcessCommon):
         self.assertEqual(set(per_graft.mapped("product_uom_qty")), {2400.0})
         self.assertEqual(
             order.order_line.product_id,
-            self.treatment.product_ids,
+            self.hair_treatment.product_ids,
             "every product of the treatment is quoted",
         )
 
@@ -130,7 +128,7 @@ class TestAssessmentAndQuote(HmrProcessCommon):
                     "hmr_case_id": self.case.id,
                     "user_id": self.user_executive.id,
                     "order_line": [
-                        Command.create({"product_id": self.treatment.product_ids[0].id})
+                        Command.create({"product_id": self.hair_treatment.product_ids[0].id})
                     ],
                 }
             )

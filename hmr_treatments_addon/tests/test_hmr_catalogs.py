@@ -7,7 +7,7 @@ from .common import HmrTreatmentsCommon
 
 @tagged("post_install", "-at_install", "hmr_treatments")
 class TestHmrCatalogs(HmrTreatmentsCommon):
-    @users("hmr_trt_manager")
+    @users("hmr_manager")
     def test_manager_crud_treatment_catalogs(self):
         """C5, C11: a manager creates, reads, updates and deletes processes, treatments
         and discounts (unused records can be deleted)."""
@@ -35,7 +35,7 @@ class TestHmrCatalogs(HmrTreatmentsCommon):
         for record in (discount, treatment, process):
             self.assertFalse(record.exists())
 
-    @users("hmr_trt_manager")
+    @users("hmr_manager")
     def test_manager_crud_products_costs_questionnaires(self):
         """C8, C9, C10: a manager maintains the products, their costs (pricelist rules)
         and the questionnaires (surveys and their questions)."""
@@ -74,7 +74,7 @@ class TestHmrCatalogs(HmrTreatmentsCommon):
         for record in (item, pricelist, product, survey):
             self.assertFalse(record.exists())
 
-    @users("hmr_trt_exec", "hmr_trt_doctor")
+    @users("hmr_exec", "hmr_doctor")
     def test_staff_read_but_cannot_write_catalogs(self):
         """C5, C8, C9, C10, C11: executives and doctors read treatments, processes,
         discounts, products and costs, but may not create, change or delete any catalog
@@ -108,7 +108,7 @@ class TestHmrCatalogs(HmrTreatmentsCommon):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].create(values)
 
-    @users("hmr_trt_manager")
+    @users("hmr_manager")
     def test_catalogs_in_use_are_archived_not_deleted(self):
         """C5, C9, C11, P2: a treatment followed by a prospect, the process of a
         treatment, the questionnaire of a treatment and a treatment a discount is

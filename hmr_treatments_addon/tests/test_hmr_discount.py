@@ -13,8 +13,6 @@ class TestHmrDiscount(HmrTreatmentsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.group_executive = cls.env.ref("hmr_crm_addon.group_hmr_executive")
-        cls.group_manager = cls.env.ref("hmr_crm_addon.group_hmr_manager")
         cls.discount_exec = cls.env["hmr.discount"].create(
             {
                 "name": "Test promo",
@@ -30,7 +28,7 @@ class TestHmrDiscount(HmrTreatmentsCommon):
             }
         )
 
-    @users("hmr_trt_exec")
+    @users("hmr_exec")
     def test_executive_applies_up_to_the_maximum(self):
         """C11: an executive applies an executive discount up to its maximum, never beyond."""
         discount = self.discount_exec.with_user(self.env.user)
@@ -43,7 +41,7 @@ class TestHmrDiscount(HmrTreatmentsCommon):
             with self.assertRaises(UserError):
                 discount._check_can_apply(percent)
 
-    @users("hmr_trt_exec", "hmr_trt_doctor")
+    @users("hmr_exec", "hmr_doctor")
     def test_manager_discount_refused_to_other_roles(self):
         """C11: a manager-only discount is refused to executives and doctors, even within
         its maximum."""
@@ -51,7 +49,7 @@ class TestHmrDiscount(HmrTreatmentsCommon):
             self.discount_manager.with_user(self.env.user)._check_can_apply(5)
         self.assertIn("may not apply", str(error.exception))
 
-    @users("hmr_trt_doctor")
+    @users("hmr_doctor")
     def test_executive_discount_refused_to_doctor(self):
         """C11: a doctor holds none of the roles of an executive discount."""
         with self.assertRaises(UserError):

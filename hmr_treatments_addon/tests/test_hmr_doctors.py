@@ -8,22 +8,11 @@ from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .common_process import HmrProcessCommon
-
-
-class HmrDoctorLoadMixin:
-    def _open_loads(self, doctors):
-        """Each doctor's open assessments, as the pick counts them."""
-        return [
-            self.env["hmr.assessment"].search_count(
-                [("doctor_id", "=", doctor.id), ("state", "=", "open")]
-            )
-            for doctor in doctors
-        ]
+from .common import HmrTreatmentsCommon
 
 
 @tagged("post_install", "-at_install", "hmr_doctors")
-class TestDoctorAssignment(HmrDoctorLoadMixin, HmrProcessCommon):
+class TestDoctorAssignment(HmrTreatmentsCommon):
     def test_photos_complete_notifies_all_doctors_once(self):
         """S2.1: when the photos are complete, every diagnosis doctor gets one and the same
         message about the new prospect to assess."""
@@ -117,7 +106,7 @@ class TestDoctorAssignment(HmrDoctorLoadMixin, HmrProcessCommon):
 
 
 @tagged("post_install", "-at_install", "hmr_doctors")
-class TestDoctorWorkload(HmrProcessCommon):
+class TestDoctorWorkload(HmrTreatmentsCommon):
     def test_workload_open_done_and_days_to_assess(self):
         """B5, S2.2: the managers' doctor workload analyses the assessments: each
         doctor's open and done ones, and the days the done ones took."""
@@ -146,7 +135,13 @@ class TestDoctorWorkload(HmrProcessCommon):
 
 
 @tagged("post_install", "-at_install", "hmr_doctors", "hmr_performance")
-class TestDoctorAssignmentQueries(HmrProcessCommon):
+class TestDoctorAssignmentQueries(HmrTreatmentsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the doctors read their notifications in Odoo, as the 18 added below do
+        (cls.user_doctor | cls.user_doctor_2).notification_type = "inbox"
+
     def _count(self, func):
         self.env.flush_all()
         before = self.cr.sql_log_count

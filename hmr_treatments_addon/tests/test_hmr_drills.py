@@ -21,9 +21,7 @@ from odoo.tools import mute_logger
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .common_photos import SLOT_NAMES, HmrPhotosCommon
-from .common_process import HmrProcessCommon
-from .test_hmr_doctors import HmrDoctorLoadMixin
+from .common import HmrTreatmentsCommon
 
 
 @contextmanager
@@ -43,30 +41,8 @@ class HmrCommittedProcessMixin:
     cases of prospects with an email; everything is removed by ``_delete_committed``."""
 
     def _create_committed_process(self, env, name):
-        process = env["hmr.process"].create(
-            {
-                "name": name,
-                "step_ids": [
-                    Command.create(
-                        {
-                            "name": "Photos",
-                            "sequence": 10,
-                            "kind": "photos",
-                            "reminder_interval_hours": 24,
-                            "reminder_max_count": 3,
-                            "reminder_template_id": env.ref(
-                                "hmr_treatments_addon.mail_template_hmr_photo_reminder"
-                            ).id,
-                            "photo_slot_ids": [
-                                Command.create({"name": slot, "sequence": sequence})
-                                for sequence, slot in enumerate(SLOT_NAMES, start=1)
-                            ],
-                        }
-                    ),
-                    Command.create({"name": "Assessment", "sequence": 20, "kind": "assessment"}),
-                    Command.create({"name": "Quote", "sequence": 30, "kind": "quote"}),
-                ],
-            }
+        process = HmrTreatmentsCommon._new_photo_process(
+            env, name, **HmrTreatmentsCommon._photo_reminders(env)
         )
         treatment = env["hmr.treatment"].create({"name": f"{name} FUE", "process_id": process.id})
         self.committed = {"process": process.id, "treatment": treatment.id, "users": []}
@@ -281,7 +257,7 @@ class TestDrillConcurrentAssignment(HmrCommittedProcessMixin, TransactionCase):
 
 
 @tagged("post_install", "-at_install", "hmr_drills")
-class TestDrillDoctorArchived(HmrDoctorLoadMixin, HmrProcessCommon):
+class TestDrillDoctorArchived(HmrTreatmentsCommon):
     def _ready_case(self, name):
         case = self._new_case(name)
         self._send_all_photos(case)
@@ -342,7 +318,12 @@ class TestDrillDoctorArchived(HmrDoctorLoadMixin, HmrProcessCommon):
 
 
 @tagged("post_install", "-at_install", "hmr_drills")
-class TestDrillMailServerDown(HmrPhotosCommon):
+class TestDrillMailServerDown(HmrTreatmentsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_photo_case()
+
     def test_smtp_down_mails_fail_visibly_flow_goes_on(self):
         """Reliability, S1.2, S2.2: the mail server is down when the queue is processed:
         the reminder stays as a failed mail with its reason (Settings > Emails), nothing

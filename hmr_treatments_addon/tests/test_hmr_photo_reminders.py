@@ -4,9 +4,7 @@ from unittest.mock import patch
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.mail.tests.common import MailCase
-
-from .common_photos import SLOT_NAMES, HmrPhotosCommon
+from .common import SLOT_NAMES, HmrTreatmentsCommon
 
 T0 = datetime(2021, 3, 2, 9, 0, 0)
 # anything that would let the prospect reach their photos from the mail (B3)
@@ -14,7 +12,7 @@ PHOTO_LINK_MARKERS = ("/web/image", "/web/content", "hmr.case.photo", "ir.attach
 
 
 @tagged("post_install", "-at_install", "hmr_photos")
-class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
+class TestHmrPhotoReminders(HmrTreatmentsCommon):
     """S1.2, S1.3: the prospect is told what is missing right away, then reminded at
     the cadence of the photos step until the photos are complete; after the last
     reminder the sales executive takes over. S1.4: each executive gets one digest.
@@ -25,6 +23,7 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_photo_case()
         cls.user_executive.email = "eva.exec@example.com"
         cls.user_executive_2.email = "ernesto.exec2@example.com"
         with freeze_time(T0):
@@ -66,8 +65,8 @@ class TestHmrPhotoReminders(HmrPhotosCommon, MailCase):
     def _run_cron(self, xmlid, when=T0):
         """Run the scheduled action as Odoo's scheduler does, in a transaction of its own
         (the test's, in test mode) that commits each batch: return the mails it queued."""
-        with freeze_time(when), self.mock_mail_gateway(), self.enter_registry_test_mode():
-            self.env.ref(xmlid).method_direct_trigger()
+        with freeze_time(when), self.mock_mail_gateway():
+            super()._run_cron(xmlid)
         return self._new_mails
 
     def _run_reminder_cron(self, when):

@@ -19,15 +19,20 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..models import hmr_case_photo as photo_model
-from .common_photos import SLOT_NAMES, HmrPhotosCommon
+from .common import SLOT_NAMES, HmrTreatmentsCommon
 
 GPS_TAG = 34853
 ORIENTATION_TAG = 0x0112
 
 
 @tagged("post_install", "-at_install", "hmr_photos")
-class TestHmrPhotoUpload(HmrPhotosCommon):
+class TestHmrPhotoUpload(HmrTreatmentsCommon):
     """S1.1, B3: what is stored is a clean JPEG or PNG, whatever was sent."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_photo_case()
 
     def _photos(self, case=None):
         return self.env["hmr.case.photo"].search([("case_id", "=", (case or self.case).id)])
@@ -421,13 +426,14 @@ class TestHmrPhotoUpload(HmrPhotosCommon):
 
 
 @tagged("post_install", "-at_install", "hmr_photos")
-class TestHmrPhotoAccess(HmrPhotosCommon):
+class TestHmrPhotoAccess(HmrTreatmentsCommon):
     """B3: photos are medical data: the prospect's executive, the assigned doctor and
     the managers reach them, nobody else."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_photo_case()
         cls.photo = cls.env["hmr.case.photo"].create(cls.photo_values(cls.slots[0]))
         cls.case.doctor_id = cls.user_doctor
         cls.user_internal = mail_new_test_user(
@@ -517,8 +523,8 @@ class TestHmrPhotoConcurrency(TransactionCase):
     transaction writes nothing, so that it holds no lock the other cursors could wait
     for."""
 
-    jpeg = HmrPhotosCommon.make_jpeg()
-    b64 = staticmethod(HmrPhotosCommon.b64)
+    jpeg = HmrTreatmentsCommon.make_jpeg()
+    b64 = staticmethod(HmrTreatmentsCommon.b64)
 
     def setUp(self):
         super().setUp()

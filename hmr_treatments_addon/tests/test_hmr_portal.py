@@ -1,30 +1,21 @@
-import base64
-import io
 import logging
 from datetime import timedelta
 
 from lxml import html
-from PIL import Image
 
 from odoo import fields, http
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .test_hmr_quote_answer import HmrQuoteCommon
+from .common import HmrTreatmentsCommon
 
 _logger = logging.getLogger(__name__)
 
 SCRIPT = "<script>alert('x')</script>"
 
 
-def _signature_png():
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 20), (20, 20, 120)).save(buffer, format="PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
 @tagged("hmr_quote", "hmr_portal", "post_install", "-at_install")
-class TestHmrPortal(HttpCase, HmrQuoteCommon):
+class TestHmrPortal(HttpCase, HmrTreatmentsCommon):
     """S3.1, S3.2, B2 over HTTP: the prospect answers the quote of their case on the
     portal; every refused request (no token, wrong token, another prospect's quote, GET
     instead of POST, no CSRF token, repeated, late) leaves the quote as it was."""
@@ -32,7 +23,8 @@ class TestHmrPortal(HttpCase, HmrQuoteCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.signature = _signature_png()
+        cls._setup_quote()
+        cls.signature = cls.signature_png()
         cls.env.company.portal_confirmation_pay = False
         cls.order_ana = cls._new_sent_quote(cls.lead_ana)
         cls.order_bruno = cls._new_sent_quote(cls.lead_bruno)
@@ -116,7 +108,7 @@ class TestHmrPortal(HttpCase, HmrQuoteCommon):
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.hmr_answer, "accepted")
         self.assertEqual(order.hmr_case_id.step_id, self.step_follow_up)
-        self._run_cron()
+        self._run_quote_cron()
         self.assertTrue(self._mails_to(self.user_executive.partner_id))
         tracking = order.message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "hmr_answer"
@@ -175,7 +167,7 @@ class TestHmrPortal(HttpCase, HmrQuoteCommon):
         self.assertEqual(order.hmr_answer, "rejected")
         self.assertEqual(order.hmr_answer_message, f"Too much {SCRIPT}")
         self.assertEqual(order.hmr_case_id.state, "lost")
-        self._run_cron()
+        self._run_quote_cron()
         self.assertTrue(self._mails_to(self.partner_ana, "We received your answer"))
         self.assertTrue(self._mails_to(self.user_executive.partner_id))
         message = order.message_ids.filtered(lambda m: "Rejected the quote" in str(m.body))
@@ -245,7 +237,7 @@ class TestHmrPortal(HttpCase, HmrQuoteCommon):
         order.invalidate_recordset()
         self.assertEqual((order.state, order.hmr_answer), ("sent", "talk"))
         self.assertEqual(order.hmr_case_id.step_id, self.step_answer)
-        self._run_cron()
+        self._run_quote_cron()
         self.assertTrue(self._mails_to(self.partner_ana, "will contact you"))
         self.assertTrue(self._mails_to(self.user_executive.partner_id))
         message = order.message_ids.filtered(lambda m: "Asked to talk" in str(m.body))

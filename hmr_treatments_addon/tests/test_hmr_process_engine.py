@@ -2,23 +2,23 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
-from .common_process import HmrProcessCommon
+from .common import HmrTreatmentsCommon
 
 
 @tagged("post_install", "-at_install", "hmr_process")
-class TestProcessEngine(HmrProcessCommon):
+class TestProcessEngine(HmrTreatmentsCommon):
     def test_proceso_capilar_is_data(self):
         """S1.1, S4: Proceso Capilar ships as data: photos (5 slots), assessment, quote,
         answer, follow-up, with the timings managers edit (B4)."""
         self.assertEqual(
-            self.process.step_ids.mapped("kind"),
+            self.hair_process.step_ids.mapped("kind"),
             ["photos", "assessment", "quote", "answer", "follow_up"],
         )
-        self.assertEqual(len(self.slots), 5)
-        photos = self.process._get_step("photos")
+        self.assertEqual(len(self.hair_slots), 5)
+        photos = self.hair_process._get_step("photos")
         self.assertEqual((photos.reminder_interval_hours, photos.reminder_max_count), (24, 5))
-        self.assertEqual(self.process._get_step("answer").deadline_hours, 24)
-        self.assertEqual(self.process._get_step("follow_up").deadline_hours, 24)
+        self.assertEqual(self.hair_process._get_step("answer").deadline_hours, 24)
+        self.assertEqual(self.hair_process._get_step("follow_up").deadline_hours, 24)
         self.assertTrue(photos.reminder_template_id)
 
     def test_new_treatment_needs_no_code(self):
@@ -71,7 +71,7 @@ class TestProcessEngine(HmrProcessCommon):
         """S4: a process cannot hold two steps of the same kind."""
         with self.assertRaises(ValidationError):
             self.env["hmr.process.step"].create(
-                {"process_id": self.process.id, "name": "Again", "kind": "photos"}
+                {"process_id": self.hair_process.id, "name": "Again", "kind": "photos"}
             )
 
     def test_case_starts_at_photos_and_moves_on(self):
@@ -81,7 +81,7 @@ class TestProcessEngine(HmrProcessCommon):
         self.flush_tracking()  # the case exists: what follows is tracked
         self.assertEqual((case.state, case.step_kind), ("open", "photos"))
         self.assertTrue(case.next_photo_reminder_at, "the prospect hears right away")
-        self.assertEqual(case.missing_photo_slot_ids, self.slots)
+        self.assertEqual(case.missing_photo_slot_ids, self.hair_slots)
         self._send_all_photos(case)
         self.flush_tracking()
         self.assertEqual(case.step_kind, "assessment")

@@ -2,17 +2,17 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import file_path
 from odoo.tools.translate import TranslationImporter
 
-from .test_hmr_portal import _signature_png
-from .test_hmr_quote_answer import HmrQuoteCommon
+from .common import HmrTreatmentsCommon
 
 
-class HmrProspectEmailsCommon(HmrQuoteCommon):
+class HmrProspectEmailsCommon(HmrTreatmentsCommon):
     """The prospect Ana, named by her first name on her prospect record, with the page of
     her treatment case (the link every email to her carries)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_quote()
         cls.lead_ana.first_name = "Anita"
         # English, whatever language the database was created with
         cls.env["res.lang"]._activate_lang("en_US")
@@ -126,13 +126,13 @@ class TestHmrAcceptanceEmail(HttpCase, HmrProspectEmailsCommon):
         with self.mock_mail_gateway():
             result = self.make_jsonrpc_request(
                 f"/my/orders/{order.id}/accept",
-                {"access_token": token, "name": "Ana Quote", "signature": _signature_png()},
+                {"access_token": token, "name": "Ana Quote", "signature": self.signature_png()},
                 # the first request after loading a language compiles its templates again
                 timeout=60,
             )
         mails = self._new_mails
         self.assertNotIn("error", result)
-        return mails | self._run_cron()
+        return mails | self._run_quote_cron()
 
     def test_acceptance_one_email_to_the_prospect(self):
         """Issue 9 item 6, S3.2: accepting and signing sends the prospect exactly one

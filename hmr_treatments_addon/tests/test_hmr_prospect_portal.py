@@ -5,17 +5,22 @@ from unittest.mock import patch
 from PIL import Image
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..controllers import portal as portal_controller
-from .common_portal import HmrPortalCommon
+from .common import HmrTreatmentsCommon
 
 
 @tagged("hmr_portal_b2", "post_install", "-at_install")
-class TestHmrProspectPortalAccess(HmrPortalCommon):
+class TestHmrProspectPortalAccess(HttpCase, HmrTreatmentsCommon):
     """B2, B3: the prospect's page, its photos and its questionnaire are reached by the
     prospect (logged in, or with the link's token), the staff who may read the case, and
     nobody else; a refused request changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_portal()
 
     def test_page_access_by_token(self):
         """B2: no token, a wrong token and another prospect's token are refused; the right
@@ -142,8 +147,13 @@ class TestHmrProspectPortalAccess(HmrPortalCommon):
 
 
 @tagged("hmr_portal_b2", "post_install", "-at_install")
-class TestHmrProspectPortalUpload(HmrPortalCommon):
+class TestHmrProspectPortalUpload(HttpCase, HmrTreatmentsCommon):
     """B2, B3: uploading a photo into its slot from the prospect's page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_portal()
 
     def test_upload_with_token(self):
         """B2, S1.1: the right token stores the photo in the slot of the URL, re-encoded
@@ -342,8 +352,13 @@ class TestHmrProspectPortalUpload(HmrPortalCommon):
 
 
 @tagged("hmr_portal_b2", "post_install", "-at_install")
-class TestHmrProspectPortalQuestionnaireQuotes(HmrPortalCommon):
+class TestHmrProspectPortalQuestionnaireQuotes(HttpCase, HmrTreatmentsCommon):
     """B2: the questionnaire of the treatment and the quotes on the prospect's page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_portal()
 
     def test_questionnaire_start_and_state(self):
         """B2, C9: the page shows the questionnaire's state; the button creates the

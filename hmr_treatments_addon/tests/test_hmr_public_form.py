@@ -1,16 +1,16 @@
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..controllers import main as main_controller
-from .common_portal import PHOTO_LINK_MARKERS, HmrPortalCommon
+from .common import PHOTO_LINK_MARKERS, HmrTreatmentsCommon
 
 FORM_URL = "/hmr/solicitud/enviar"
 
 
 @tagged("hmr_web_form_b1", "post_install", "-at_install")
-class TestHmrPublicForm(HmrPortalCommon):
+class TestHmrPublicForm(HttpCase, HmrTreatmentsCommon):
     """B1: the public request form turns a visitor into a prospect of the website source,
     given to an executive by the clinic's rule, with an acknowledgment linking their own
     page; invalid fields are answered next to each field, spam and bad files change
@@ -19,6 +19,7 @@ class TestHmrPublicForm(HmrPortalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_portal()
         # the clinic's rule: the least-loaded executive of the website's sales team
         cls.web_team = cls.env["crm.team"].create(
             {
@@ -233,8 +234,13 @@ class TestHmrPublicForm(HmrPortalCommon):
 
 
 @tagged("hmr_web_form_b1", "post_install", "-at_install")
-class TestHmrSelfServiceTour(HmrPortalCommon):
+class TestHmrSelfServiceTour(HttpCase, HmrTreatmentsCommon):
     """B1, B2 in a browser on a phone-sized screen."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_portal()
 
     browser_size = "375x667"
     touch_enabled = True

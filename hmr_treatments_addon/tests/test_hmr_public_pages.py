@@ -3,16 +3,13 @@ import io
 import re
 from unittest.mock import patch
 
-import pillow_heif
 from lxml import html
 from PIL import Image
 
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tests import HttpCase, tagged
 
-from .common_portal import HmrPortalCommon
-from .test_hmr_portal import _signature_png
-from .test_hmr_quote_answer import HmrQuoteCommon
+from .common import HmrTreatmentsCommon
 
 ERRORS_LOGGER = "odoo.addons.hmr_treatments_addon.controllers.errors"
 CLEAN_ERROR = "something went wrong on our side and nothing was saved"
@@ -39,20 +36,6 @@ ODOO_PLACEHOLDERS = (
 )
 # the website's own logo field, Odoo's "Your Logo" image until someone changes it
 WEBSITE_DEFAULT_LOGO = re.compile(r'<img[^>]+src="[^"]*/web/image/website/\d+/logo')
-
-
-def make_heic(size=(120, 80)):
-    """A HEIC photo as an iPhone sends it: with EXIF, including its GPS position."""
-    exif = Image.Exif()
-    exif[0x010F] = "Apple"  # Make
-    exif[0x8825] = {1: "N", 2: (19.0, 26.0, 0.0), 3: "W", 4: (99.0, 8.0, 0.0)}  # GPSInfo
-    heif = pillow_heif.from_pillow(Image.new("RGB", size, (150, 90, 60)))
-    buffer = io.BytesIO()
-    heif.save(buffer, exif=exif.tobytes())
-    raw = buffer.getvalue()
-    assert raw[4:12] == b"ftypheic", raw[:16]
-    assert b"Apple" in raw
-    return raw
 
 
 def set_clinic_brand(env):
@@ -84,7 +67,7 @@ class HmrBrandAssertions:
 
 
 @tagged("hmr_public_pages", "post_install", "-at_install")
-class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
+class TestHmrPublicPages(HttpCase, HmrTreatmentsCommon, HmrBrandAssertions):
     """Issue 9, items 5 and 7: the public form and the prospect's page carry the clinic's
     brand; the form has its message box; photo inputs accept camera or gallery and HEIC,
     which is converted; a failure never shows a traceback to the visitor."""
@@ -92,6 +75,7 @@ class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_portal()
         set_clinic_brand(cls.env)
         cls.env["website"].search([]).crm_default_team_id = cls.other_team
 
@@ -194,7 +178,11 @@ class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
         """Issue 9 item 7, S1.1, B3: an iPhone's HEIC photo sent on the prospect's page
         is converted to JPEG, its metadata (EXIF, GPS) dropped."""
         response = self.upload(
-            self.case, self.slots[0], make_heic(), token=self.case.access_token, filename="a.HEIC"
+            self.case,
+            self.slots[0],
+            self.make_heic(),
+            token=self.case.access_token,
+            filename="a.HEIC",
         )
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assert_clean_jpeg(self.photos_of(self.case))
@@ -202,7 +190,9 @@ class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
     def test_heic_on_the_form_converted(self):
         """Issue 9 item 7, B1: a HEIC photo sent with the web form is stored as a clean
         JPEG in the prospect's first photo slot."""
-        response = self.post_form(files=[("photos", ("IMG_0001.HEIC", make_heic(), "image/heic"))])
+        response = self.post_form(
+            files=[("photos", ("IMG_0001.HEIC", self.make_heic(), "image/heic"))]
+        )
         self.assertEqual(response.status_code, 303, response.text[:1000])
         self.assert_clean_jpeg(self.web_leads().treatment_case_ids.photo_ids)
 
@@ -247,7 +237,7 @@ class TestHmrPublicPages(HmrPortalCommon, HmrBrandAssertions):
 
 
 @tagged("hmr_public_pages", "post_install", "-at_install")
-class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
+class TestHmrPublicQuotePage(HttpCase, HmrTreatmentsCommon, HmrBrandAssertions):
     """Issue 9, items 5 and 7 on the portal quote page: the clinic's brand and no Odoo
     advert beside the quote; a failure of accept and sign reaches the visitor as a
     message, not as a traceback."""
@@ -255,6 +245,7 @@ class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_quote()
         set_clinic_brand(cls.env)
         cls.env.company.portal_confirmation_pay = False
         cls.order = cls._new_sent_quote(cls.lead_ana)
@@ -290,7 +281,7 @@ class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
                     "params": {
                         "access_token": self.token,
                         "name": "Ana Quote",
-                        "signature": _signature_png(),
+                        "signature": self.signature_png(),
                     },
                 },
             )
@@ -321,7 +312,7 @@ class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
                     "params": {
                         "access_token": self.token,
                         "name": "Ana Quote",
-                        "signature": _signature_png(),
+                        "signature": self.signature_png(),
                     },
                 },
             )
@@ -351,7 +342,11 @@ class TestHmrPublicQuotePage(HttpCase, HmrQuoteCommon, HmrBrandAssertions):
         ):
             result = self.make_jsonrpc_request(
                 f"/my/orders/{self.order.id}/accept",
-                {"access_token": self.token, "name": "Ana Quote", "signature": _signature_png()},
+                {
+                    "access_token": self.token,
+                    "name": "Ana Quote",
+                    "signature": self.signature_png(),
+                },
             )
         self.assertIn("message=sign_ok", result["redirect_url"])
         self.assertEqual(calls, [self.order.id, self.order.id])

@@ -1,13 +1,10 @@
 import logging
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import RecordCapturer, freeze_time, new_test_user, tagged
+from odoo.tests import RecordCapturer, freeze_time, tagged
 from odoo.tools import SQL
-
-from odoo.addons.mail.tests.common import MockEmail
 
 from .common import HmrTreatmentsCommon
 
@@ -16,142 +13,13 @@ _logger = logging.getLogger(__name__)
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 
 
-class HmrQuoteCommon(HmrTreatmentsCommon, MockEmail):
-    """Prospects with their quote sent, at the answer step of a process "quote → answer
-    → follow-up" (the steps are data: S4), and a portal user for each prospect."""
-
-    @classmethod
-    def default_env_context(cls):
-        # the answers are audited in the chatter (B7): keep tracking and logging on
-        return {"no_reset_password": True}
-
+@tagged("hmr_quote", "post_install", "-at_install")
+class TestHmrQuoteAnswer(HmrTreatmentsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Step = cls.env["hmr.process.step"]
-        cls.step_quote, cls.step_answer, cls.step_follow_up = Step.create(
-            [
-                {"process_id": cls.process.id, "sequence": 10, "name": "Quote", "kind": "quote"},
-                {
-                    "process_id": cls.process.id,
-                    "sequence": 20,
-                    "name": "Answer",
-                    "kind": "answer",
-                    "deadline_hours": 24,
-                },
-                {
-                    "process_id": cls.process.id,
-                    "sequence": 30,
-                    "name": "Follow-up",
-                    "kind": "follow_up",
-                    "deadline_hours": 24,
-                },
-            ]
-        )
-        cls.activity_type_follow_up = cls.env.ref(
-            "hmr_treatments_addon.mail_activity_type_hmr_follow_up"
-        )
-        Lead = cls.env["crm.lead"]
-        cls.lead_ana, cls.lead_bruno = Lead.create(
-            [
-                {
-                    "name": "Ana Quote",
-                    "contact_name": "Ana Quote",
-                    "email_from": "ana.quote@example.mx",
-                    "type": "opportunity",
-                    "user_id": cls.user_executive.id,
-                },
-                {
-                    "name": "Bruno Quote",
-                    "contact_name": "Bruno Quote",
-                    "email_from": "bruno.quote@example.mx",
-                    "type": "opportunity",
-                    "user_id": cls.user_executive_2.id,
-                },
-            ]
-        )
-        cls.partner_ana = cls.lead_ana.partner_id
-        cls.partner_bruno = cls.lead_bruno.partner_id
-        cls.user_ana = new_test_user(
-            cls.env,
-            login="hmr_prospect_ana",
-            groups="base.group_portal",
-            partner_id=cls.partner_ana.id,
-            email=cls.partner_ana.email,
-        )
-        cls.user_bruno = new_test_user(
-            cls.env,
-            login="hmr_prospect_bruno",
-            groups="base.group_portal",
-            partner_id=cls.partner_bruno.id,
-            email=cls.partner_bruno.email,
-        )
+        cls._setup_quote()
 
-    @classmethod
-    def _new_lead(cls, name, executive=None):
-        return cls.env["crm.lead"].create(
-            {
-                "name": name,
-                "contact_name": name,
-                "email_from": f"{name.lower().replace(' ', '.')}@example.mx",
-                "type": "opportunity",
-                "user_id": (executive or cls.user_executive).id,
-            }
-        )
-
-    @classmethod
-    def _new_sent_quote(cls, lead=None, treatment=None):
-        """The case of the prospect and its quote, created and sent as the doctor does
-        (a new prospect when none is given: a treatment is assigned once per prospect)."""
-        lead = lead or cls._new_lead(f"Prospect {cls.env['crm.lead'].search_count([])}")
-        case = cls.env["hmr.treatment.case"].create(
-            {"lead_id": lead.id, "treatment_id": (treatment or cls.treatment_fue).id}
-        )
-        order = cls.env["sale.order"].browse(case.action_create_quote()["res_id"])
-        order.action_quotation_sent()
-        return order
-
-    def _run_cron(self):
-        """Run the quote cron as Odoo's scheduler does (answers' notifications, then the
-        alerts), in a transaction of its own (the test's, in test mode: HTTP cases are
-        always) that commits each batch; return the mails it queued."""
-        with self.mock_mail_gateway(), ExitStack() as stack:
-            if not type(self)._registry_patched:
-                stack.enter_context(self.enter_registry_test_mode())
-            self.env.ref("hmr_treatments_addon.ir_cron_hmr_quote_alerts").method_direct_trigger()
-        return self._new_mails
-
-    def _answer(self, order, answer, message=None):
-        """The prospect answers as on the portal (checked first; a rejection cancels the
-        quote), and the cron the answer triggers tells both sides: return the mails."""
-        order._hmr_check_can_answer()
-        if answer == "rejected":
-            order._action_cancel()
-        order._hmr_record_answer(answer, message)
-        return self._run_cron()
-
-    def _mails_to(self, partner, subject=None):
-        return self._new_mails.filtered(
-            lambda m: partner in m.recipient_ids and (not subject or subject in (m.subject or ""))
-        )
-
-    def _answer_state(self, order):
-        """What a refused answer must leave untouched."""
-        order.invalidate_recordset()
-        return (
-            order.state,
-            order.hmr_answer,
-            order.hmr_answered_at,
-            order.hmr_answer_message,
-            order.hmr_case_id.step_id,
-            order.hmr_case_id.state,
-            len(order.activity_ids),
-            len(order.message_ids),
-        )
-
-
-@tagged("hmr_quote", "post_install", "-at_install")
-class TestHmrQuoteAnswer(HmrQuoteCommon):
     # ------------------------------------------------------------
     # S3.1, S3.2: the three answers, each notifying prospect and executive
     # ------------------------------------------------------------
@@ -180,7 +48,7 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         self.assertTrue(order.hmr_answered_at)
         self.assertEqual(order.hmr_case_id.step_id, self.step_follow_up)
 
-        mails = self._run_cron()
+        mails = self._run_quote_cron()
         self.assertFalse(self._mails_to(self.partner_ana))
         activity = order.activity_ids.filtered(
             lambda a: a.activity_type_id == self.activity_type_follow_up
@@ -189,7 +57,7 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         self.assertEqual(len(self._mails_to(self.user_executive.partner_id)), 1)
         self.assertEqual(len(mails), 1)
         self.assertFalse(order.hmr_answer_to_notify_at)
-        self.assertFalse(self._run_cron(), "each answer is told once")
+        self.assertFalse(self._run_quote_cron(), "each answer is told once")
         self.assertEqual(len(order.activity_ids), 1)
 
     def test_notified_at_once_without_cron(self):
@@ -313,14 +181,14 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         with freeze_time(T0):
             order = self._new_sent_quote(self.lead_ana)
         with freeze_time(T0 + timedelta(hours=23)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
         with freeze_time(T0 + timedelta(hours=25)):
-            mails = self._run_cron()
+            mails = self._run_quote_cron()
             self.assertEqual(len(mails), 1)
             self.assertEqual(len(self._alerts(mails, self.user_executive, "No answer yet")), 1)
             self.assertEqual(order.hmr_no_answer_alerted_at, T0 + timedelta(hours=25))
         with freeze_time(T0 + timedelta(hours=30)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
 
     def test_answer_before_24h_no_alert(self):
         """S3.3: an answer within the limit (asking to talk, rejecting) means no
@@ -331,7 +199,7 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
             self._answer(orders[0], "talk", "Call me")
             self._answer(orders[1], "rejected")
         with freeze_time(T0 + timedelta(hours=25)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
 
     def test_follow_up_done_no_alert(self):
         """S3.4: accepted, and the executive marks the follow-up activity done within the
@@ -348,7 +216,7 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
             self.assertEqual(order.hmr_followed_up_at, T0 + timedelta(hours=10))
             self.assertEqual(order.hmr_case_id.state, "done")
         with freeze_time(T0 + timedelta(hours=40)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
 
     def test_no_follow_up_alert_once_after_24h(self):
         """S3.4: accepted and nobody followed up 24 hours later: one alert to the
@@ -358,16 +226,16 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
         with freeze_time(T0 + timedelta(hours=2)):
             self._answer(order, "accepted")
         with freeze_time(T0 + timedelta(hours=25)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
         with freeze_time(T0 + timedelta(hours=27)):
-            mails = self._run_cron()
+            mails = self._run_quote_cron()
             self.assertEqual(len(mails), 1)
             self.assertEqual(
                 len(self._alerts(mails, self.user_executive, "Accepted quote waiting")), 1
             )
             self.assertEqual(order.hmr_follow_up_alerted_at, T0 + timedelta(hours=27))
         with freeze_time(T0 + timedelta(hours=50)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
 
     def test_limits_come_from_the_steps(self):
         """S3.3, S3.4, B4: managers tune the limits on the process steps: with 48 hours,
@@ -379,9 +247,9 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
             accepted = self._new_sent_quote(self.lead_bruno)
             self._answer(accepted, "accepted")
         with freeze_time(T0 + timedelta(hours=25)):
-            self.assertFalse(self._run_cron())
+            self.assertFalse(self._run_quote_cron())
         with freeze_time(T0 + timedelta(hours=49)):
-            mails = self._run_cron()
+            mails = self._run_quote_cron()
         self.assertEqual(len(self._alerts(mails, self.user_executive, "No answer yet")), 1)
         self.assertEqual(
             len(self._alerts(mails, self.user_executive_2, "Accepted quote waiting")), 1
@@ -437,7 +305,7 @@ class TestHmrQuoteAnswer(HmrQuoteCommon):
 
         def count_queries():
             count0 = self.env.cr.sql_log_count
-            mails = self._run_cron()
+            mails = self._run_quote_cron()
             self.env.flush_all()
             return self.env.cr.sql_log_count - count0, len(mails)
 

@@ -1,31 +1,18 @@
-import base64
-import io
-
-from PIL import Image
-
 from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 from odoo.tools.translate import code_translations
 
-from odoo.addons.mail.tests.common import MockEmail, mail_new_test_user
-
 from .common import HmrTreatmentsCommon
-from .test_hmr_quote_answer import HmrQuoteCommon
 
 
 @tagged("post_install", "-at_install", "hmr_texts_language")
-class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
+class TestHmrTextsLanguage(HmrTreatmentsCommon):
     """Issue 9, item 3: every text the clinic writes for a person (activities, their
     "assigned to you" mails, notifications) is in that person's language (S1.3, S1.4,
     S2.1, S2.2, S2.3, S3.2, B7), whoever triggers it: the scheduler as OdooBot in English,
     a visitor of the website (the public user), a colleague speaking the other language.
     What the clinic writes on its own account is authored by OdooBot, with an address,
     never by the public user."""
-
-    @classmethod
-    def default_env_context(cls):
-        # tracking and the chatter are what these tests read
-        return {"no_reset_password": True}
 
     @classmethod
     def setUpClass(cls):
@@ -48,56 +35,20 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         cls.treatment_fue.with_context(lang="es_MX").name = "Injerto FUE"
 
         # the answer's process: quote, answer, follow-up (the steps are data, S4)
-        cls.env["hmr.process.step"].create(
-            [
-                {"process_id": cls.process.id, "sequence": 10, "name": "Quote", "kind": "quote"},
-                {"process_id": cls.process.id, "sequence": 20, "name": "Answer", "kind": "answer"},
-                {
-                    "process_id": cls.process.id,
-                    "sequence": 30,
-                    "name": "Follow-up",
-                    "kind": "follow_up",
-                },
-            ]
-        )
+        cls._new_quote_steps()
         # the photos' process: one photo, no reminder left, then the assessment
-        cls.photo_process = cls.env["hmr.process"].create(
-            {
-                "name": "Test Photo Language Process",
-                "step_ids": [
-                    Command.create(
-                        {
-                            "name": "Photos",
-                            "sequence": 10,
-                            "kind": "photos",
-                            "reminder_max_count": 0,
-                            "photo_slot_ids": [Command.create({"name": "Front"})],
-                        }
-                    ),
-                    Command.create({"name": "Assessment", "sequence": 20, "kind": "assessment"}),
-                    Command.create({"name": "Quote", "sequence": 30, "kind": "quote"}),
-                ],
-            }
+        cls.photo_process = cls._new_photo_process(
+            cls.env, "Test Photo Language Process", slot_names=("Front",), reminder_max_count=0
         )
         cls.photo_slot = cls.photo_process.step_ids.photo_slot_ids
         cls.photo_treatment = cls.env["hmr.treatment"].create(
             {"name": "Hair Transplant", "process_id": cls.photo_process.id}
         )
         cls.photo_treatment.with_context(lang="es_MX").name = "Trasplante capilar"
-        buffer = io.BytesIO()
-        Image.new("RGB", (64, 64), (120, 90, 60)).save(buffer, format="JPEG")
-        cls.jpeg_b64 = base64.b64encode(buffer.getvalue())
 
     @classmethod
     def _new_lang_user(cls, login, group, lang):
-        return mail_new_test_user(
-            cls.env,
-            login=login,
-            name=login,
-            lang=lang,
-            groups=f"hmr_crm_addon.{group}",
-            notification_type="email",
-        )
+        return cls._new_hmr_user(login, group, login, lang=lang)
 
     # ------------------------------------------------------------
     # HELPERS
@@ -120,32 +71,20 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
     def _lang_text(self, record, fname, lang):
         return record.with_context(lang=lang)[fname]
 
-    def _new_lead(self, executive, name):
-        lead = self.env["crm.lead"].create(
-            {
-                "name": name,
-                "contact_name": name,
-                "email_from": f"{name.lower().replace(' ', '.')}@example.mx",
-                "type": "opportunity",
-                "user_id": executive.id,
-            }
-        )
+    def _new_prospect(self, executive, name):
+        lead = self._new_lead(name, executive)
         lead.partner_id._hmr_record_privacy_consent("staff", staff_user=self.user_manager)
         return lead
 
-    def _new_sent_quote(self, executive, name):
-        case = self.env["hmr.treatment.case"].create(
-            {"lead_id": self._new_lead(executive, name).id, "treatment_id": self.treatment_fue.id}
-        )
-        order = self.env["sale.order"].browse(case.action_create_quote()["res_id"])
-        order.action_quotation_sent()
-        self.assertEqual(case.step_kind, "answer")
+    def _new_answering_quote(self, executive, name):
+        order = self._new_sent_quote(self._new_prospect(executive, name))
+        self.assertEqual(order.hmr_case_id.step_kind, "answer")
         return order
 
     def _new_photo_case(self, executive, name):
         return self.env["hmr.treatment.case"].create(
             {
-                "lead_id": self._new_lead(executive, name).id,
+                "lead_id": self._new_prospect(executive, name).id,
                 "treatment_id": self.photo_treatment.id,
             }
         )
@@ -154,8 +93,7 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         """Run a scheduled action as Odoo's scheduler does: as OdooBot, without a language
         (English), in a transaction of its own (the test's, in test mode)."""
         self.assertEqual(self.env.ref(xmlid).user_id, self.user_root)
-        with self.enter_registry_test_mode():
-            self.env.ref(xmlid).method_direct_trigger()
+        self._run_cron(xmlid)
 
     def _activity(self, record, user):
         activities = self.env["mail.activity"].search(
@@ -216,12 +154,12 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         )
         answered = []
         for executive, lang in ((self.exec_es, "es_MX"), (self.exec_en, "en_US")):
-            talk = self._new_sent_quote(executive, f"Talk {lang}")
+            talk = self._new_answering_quote(executive, f"Talk {lang}")
             talk._hmr_record_answer("talk", "Call me at 5")
-            rejected = self._new_sent_quote(executive, f"Reject {lang}")
+            rejected = self._new_answering_quote(executive, f"Reject {lang}")
             rejected._action_cancel()
             rejected._hmr_record_answer("rejected", "Too expensive")
-            accepted = self._new_sent_quote(executive, f"Accept {lang}")
+            accepted = self._new_answering_quote(executive, f"Accept {lang}")
             accepted._hmr_record_answer("accepted")
             answered.append((executive, lang, talk, rejected, accepted))
         self._flush_tracking()
@@ -263,7 +201,7 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
         executive's activity and its mail are in Spanish, from OdooBot; the case moves on
         by OdooBot too, never by the public user."""
         self.env.ref("hmr_treatments_addon.ir_cron_hmr_quote_alerts").active = False
-        order = self._new_sent_quote(self.exec_es, "Visitor Talk")
+        order = self._new_answering_quote(self.exec_es, "Visitor Talk")
         self._flush_tracking()
         visitor_order = order.with_user(self.user_public).sudo().with_context(lang="en_US")
         with self.mock_mail_gateway():
@@ -428,7 +366,7 @@ class TestHmrTextsLanguage(HmrTreatmentsCommon, MockEmail):
 
 
 @tagged("post_install", "-at_install", "hmr_texts_language")
-class TestHmrTextsLanguagePortal(HttpCase, HmrQuoteCommon):
+class TestHmrTextsLanguagePortal(HttpCase, HmrTreatmentsCommon):
     """Issue 9, item 3, over HTTP: the prospect's answer on the portal, said in the
     quote's chatter as the prospect, is in the prospect's language (their contact's),
     whatever language the page is browsed in."""
@@ -436,6 +374,7 @@ class TestHmrTextsLanguagePortal(HttpCase, HmrQuoteCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._setup_quote()
         cls.env["res.lang"]._activate_lang("es_MX")
         cls.partner_ana.lang = "es_MX"
         cls.user_executive.lang = "en_US"

@@ -31,7 +31,7 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
         )
         return lead.treatment_case_ids
 
-    @users("hmr_trt_exec")
+    @users("hmr_exec")
     def test_executive_assigns_two_treatments(self):
         """P2: an executive assigns two treatments to their prospect; each case follows
         the process of its treatment and belongs to the prospect's executive."""
@@ -45,14 +45,14 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
                     "process_id": self.process.id,
                     "user_id": self.user_executive.id,
                     "partner_id": self.lead_exec.partner_id.id,
-                    "name": "Test FUE \N{EN DASH} Ana López",
+                    "name": "Test FUE \N{EN DASH} Ana López Pérez",
                 },
                 {
                     "treatment_id": self.treatment_prp.id,
                     "process_id": self.process.id,
                     "user_id": self.user_executive.id,
                     "partner_id": self.lead_exec.partner_id.id,
-                    "name": "Test PRP \N{EN DASH} Ana López",
+                    "name": "Test PRP \N{EN DASH} Ana López Pérez",
                 },
             ],
         )
@@ -60,7 +60,7 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
         cases[0].message_post(body="Prospect asked about the recovery time.")
         self.assertEqual(cases[0].message_ids[0].author_id, self.env.user.partner_id)
 
-    @users("hmr_trt_exec")
+    @users("hmr_exec")
     def test_assign_from_the_prospect_form(self):
         """P2, P5: the prospect form assigns treatments in its Treatments page."""
         with Form(self.lead_exec.with_user(self.env.user)) as lead_form:
@@ -80,7 +80,7 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
             self.env["hmr.treatment.case"]._sql_error_to_message(error.exception),
         )
 
-    @users("hmr_trt_exec")
+    @users("hmr_exec")
     def test_executive_sees_own_prospects_cases_only(self):
         """P2: an executive sees and works the cases of their own prospects, neither
         another executive's nor (by default) the unassigned prospects'."""
@@ -132,7 +132,7 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
         cases = self.env["hmr.treatment.case"].with_user(self.user_executive).search([])
         self.assertEqual(cases, self.case_exec_2)
 
-    @users("hmr_trt_doctor")
+    @users("hmr_doctor")
     def test_doctor_reads_cases_of_assessed_prospects(self):
         """P2: a doctor reads, and may comment on, only the cases of the prospects they
         assess, and may not change or create them."""
@@ -149,7 +149,7 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
         with self.assertRaises(AccessError):
             self.case_exec_2.with_user(self.env.user).read(["name"])
 
-    @users("hmr_trt_manager")
+    @users("hmr_manager")
     def test_manager_sees_and_deletes_every_case(self):
         """P2: a manager sees every case and may delete one assigned by mistake."""
         Case = self.env["hmr.treatment.case"]
@@ -157,7 +157,7 @@ class TestHmrTreatmentCase(HmrTreatmentsCommon):
         self.case_unassigned.with_user(self.env.user).unlink()
         self.assertFalse(self.case_unassigned.exists())
 
-    @users("hmr_trt_exec2")
+    @users("hmr_exec2")
     def test_smart_button_opens_the_prospect_cases(self):
         """P2, P5: the Treatments button of a prospect opens its cases, and a case
         created from there belongs to the prospect."""

@@ -622,22 +622,18 @@ class CrmLead(models.Model):
                 vals.get(key) for key in ("partner_id", "partner_name", "commercial_partner_id")
             )
         ]
-        new_todo = []
         for vals in todo:
-            if partner := self._find_prospect_partner(vals):
-                vals["partner_id"] = partner.id
-            else:
-                new_todo.append(vals)
-        if not new_todo:
+            vals["partner_id"] = self._find_prospect_partner(vals).id
+        if not (todo := [vals for vals in todo if not vals["partner_id"]]):
             return
         # clean_context drops the pipeline's defaults (default_type='opportunity' is no
         # partner type): replacing the context is the point here
         context = clean_context(self.env.context)
         partner_model = self.env["res.partner"].sudo().with_context(context)  # pylint: disable=context-overridden
         partners = partner_model.create(
-            [self._prepare_prospect_partner_values(vals) for vals in new_todo]
+            [self._prepare_prospect_partner_values(vals) for vals in todo]
         )
-        for vals, partner in zip(new_todo, partners, strict=True):
+        for vals, partner in zip(todo, partners, strict=True):
             vals["partner_id"] = partner.id
 
     @api.model

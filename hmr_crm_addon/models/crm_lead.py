@@ -611,13 +611,15 @@ class CrmLead(models.Model):
     def _create_prospect_partners(self, vals_list):
         """A prospect is a person: their individual contact, never a child of a company,
         so that no prospect can ever reach another one's quotes; the patient's existing
-        one when known, else a new one (created in one batch). A lead without a person's
-        name (an inbound email) or for a company keeps Odoo's way: its contact comes
-        with the conversion."""
+        one when known, else a new one (created in one batch). What is not a person's
+        opportunity keeps Odoo's way: an inbound email or a lead to qualify gets its
+        contact at the conversion, a company's opportunity keeps its company."""
+        default_type = self.default_get(["type"]).get("type")
         todo = [
             vals
             for vals in vals_list
             if vals.get("contact_name")
+            and vals.get("type", default_type) == "opportunity"
             and not any(
                 vals.get(key) for key in ("partner_id", "partner_name", "commercial_partner_id")
             )

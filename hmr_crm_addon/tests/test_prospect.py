@@ -204,8 +204,8 @@ class TestProspect(HmrCrmCommon):
 
     def test_odoo_channels_keep_odoos_contacts(self):
         """P1: leads that are no person's prospect keep Odoo's way: an inbound email
-        creates no contact, a company typed in quick create stays, and the conversion
-        offers the existing customer."""
+        creates no contact, a company typed in quick create stays, and a lead to
+        qualify gets its contact at the conversion, which offers the existing customer."""
         Partner = self.env["res.partner"]
         customer = Partner.create({"name": "Elena Mora", "email": "elena@example.mx"})
         partners_before = Partner.search_count([])
@@ -220,7 +220,12 @@ class TestProspect(HmrCrmCommon):
         self.assertEqual(quick.partner_name, "Mora SA")
         self.assertFalse(quick.partner_id)
         lead = self.env["crm.lead"].create(
-            {"name": "Elena asks", "type": "lead", "email_from": "elena@example.mx"}
+            {
+                "name": "Elena asks",
+                "type": "lead",
+                "contact_name": "Elena",
+                "email_from": "elena@example.mx",
+            }
         )
         wizard = (
             self.env["crm.lead2opportunity.partner"]

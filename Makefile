@@ -23,6 +23,7 @@ help:
 	@echo "make test  - lint + the unit suite on a throw-away database + the system tests on a real server"
 	@echo "make system - the system tests alone (tests/system): a real server, real clients"
 	@echo "make bench - our code against vanilla Odoo on 10,000 prospects (bench/README.md)"
+	@echo "make odoo-tests - Odoo's own test suites of the modules we extend, with our addons installed"
 
 setup: $(VENV)/.requirements odoo postgres
 
@@ -69,3 +70,11 @@ test: lint unit system
 .PHONY: bench
 bench: setup
 	$(BIN)/python bench/run_bench.py --addons-path "$(ADDONS_PATH)"
+
+## Not part of `make test` (CI time): Odoo's own tests of the modules we extend, on a throw-away
+## database with our addons. ODOO_SUITES=crm,sale_crm narrows them; ODOO_SUITES_MODE=vanilla
+## runs the same suites without our addons, for comparison.
+ODOO_SUITES ?= crm,sale_crm,website_crm,survey_crm,crm_iap_enrich,crm_iap_mine,crm_sms,sale,portal,survey
+.PHONY: odoo-tests
+odoo-tests: setup programs
+	@bash .ci/run_odoo_suites.sh "$(BIN)" "$(ADDONS_PATH)" "$(MODULES)" "$(ODOO_SUITES)" "$(ODOO_SUITES_MODE)"

@@ -42,6 +42,7 @@ class CrmLead(models.Model):
         default=fields.Date.context_today, copy=False, help="Day the prospect was captured."
     )
     source_id = fields.Many2one(string="Contact Source")
+    user_id = fields.Many2one(domain=lambda self: self._get_sales_executive_domain())
 
     # the CRM panel is the pipeline; its stages are tagged with DriCloud's statuses
     hmr_status = fields.Selection(related="stage_id.hmr_status", string="Panel Status")
@@ -58,8 +59,15 @@ class CrmLead(models.Model):
         string="Sale Comments", tracking=True, help="How the sale is going, in a few words."
     )
     # D6: calls at a time of day
-    hmr_call_ids = fields.One2many("hmr.call", "lead_id", string="Calls")
-    hmr_call_count = fields.Integer(compute="_compute_hmr_call_count", string="Call Count")
+    # the calls are the sales executives' only: Odoo's plain salesmen open the lead without
+    hmr_call_ids = fields.One2many(
+        "hmr.call", "lead_id", string="Calls", groups="hmr_crm_addon.group_hmr_executive"
+    )
+    hmr_call_count = fields.Integer(
+        compute="_compute_hmr_call_count",
+        string="Call Count",
+        groups="hmr_crm_addon.group_hmr_executive",
+    )
     hmr_next_call_at = fields.Datetime(
         string="Next Call",
         compute="_compute_hmr_next_call_at",
@@ -181,17 +189,14 @@ class CrmLead(models.Model):
         if any(lead.birth_date and lead.birth_date > today for lead in self):
             raise ValidationError(self.env._("The birth date cannot be in the future."))
 
-    @api.constrains("email_from")
-    def _check_email_from(self):
-        for lead in self:
-            if lead.email_from and not email_normalize(lead.email_from, strict=False):
-                raise ValidationError(
-                    self.env._("“%(email)s” is not a valid email address.", email=lead.email_from)
-                )
-
     @api.constrains("user_id")
-    def _check_user_is_sales_executive(self):
-        if non_executives := self.user_id._hmr_get_non_executives():
+    def _check_user_is_not_doctor(self):
+        # a diagnosis doctor assesses prospects, never holds one; Odoo's own salesmen,
+        # outside the clinic's roles, may (its website, surveys and assignment give them)
+        doctors = self.user_id.filtered(
+            lambda user: user.has_group("hmr_crm_addon.group_hmr_doctor")
+        )
+        if non_executives := doctors._hmr_get_non_executives():
             raise ValidationError(
                 self.env._(
                     "%(user)s cannot be the sales executive of a prospect: "
@@ -199,6 +204,15 @@ class CrmLead(models.Model):
                     user=non_executives[0].name,
                 )
             )
+
+    @api.model
+    def _get_sales_executive_domain(self):
+        """The users who may hold prospects: the clinic's sales executives."""
+        executive = self.env.ref("hmr_crm_addon.group_hmr_executive", raise_if_not_found=False)
+        domain = Domain("share", "=", False)
+        if executive:  # missing while the addon installs
+            domain &= Domain("all_group_ids", "in", executive.id)
+        return list(domain)
 
     @api.onchange("first_name", "last_name")
     def _onchange_prospect_names(self):
@@ -411,7 +425,7 @@ class CrmLead(models.Model):
     @api.model
     def _prepare_prospect_partner_values(self, vals):
         return {
-            "name": vals.get("contact_name") or vals.get("partner_name") or vals.get("email_from"),
+            "name": vals["contact_name"],
             "email": vals.get("email_from"),
             "phone": vals.get("phone"),
             "is_company": False,
@@ -419,14 +433,24 @@ class CrmLead(models.Model):
 
     @api.model
     def _create_prospect_partners(self, vals_list):
-        """Each prospect is its own individual contact, never a child of a company,
-        so that no prospect can ever reach another one's quotes. Created in one batch."""
+        """A prospect is a person: their individual contact, never a child of a company,
+        so that no prospect can ever reach another one's quotes; the patient's existing
+        one when known, else a new one (created in one batch). What is not a person's
+        opportunity keeps Odoo's way: an inbound email or a lead to qualify gets its
+        contact at the conversion, a company's opportunity keeps its company."""
+        default_type = self.default_get(["type"]).get("type")
         todo = [
             vals
             for vals in vals_list
-            if not vals.get("partner_id") and (vals.get("contact_name") or vals.get("email_from"))
+            if vals.get("contact_name")
+            and vals.get("type", default_type) == "opportunity"
+            and not any(
+                vals.get(key) for key in ("partner_id", "partner_name", "commercial_partner_id")
+            )
         ]
-        if not todo:
+        for vals in todo:
+            vals["partner_id"] = self._find_prospect_partner(vals).id
+        if not (todo := [vals for vals in todo if not vals["partner_id"]]):
             return
         # clean_context drops the pipeline's defaults (default_type='opportunity' is no
         # partner type): replacing the context is the point here
@@ -437,3 +461,21 @@ class CrmLead(models.Model):
         )
         for vals, partner in zip(todo, partners, strict=True):
             vals["partner_id"] = partner.id
+
+    @api.model
+    def _find_prospect_partner(self, vals):
+        """The patient's existing individual contact (never a company nor a company's
+        contact): by email when the prospect has one, else by phone among the contacts
+        without email (one with an email may be a relative sharing the family phone)."""
+        domain = Domain([("is_company", "=", False), ("parent_id", "=", False)])
+        if email := email_normalize(vals.get("email_from") or ""):
+            domain &= Domain("email_normalized", "=", email)
+        elif vals.get("phone") and (
+            phone := self._phone_format(
+                number=vals["phone"], country=self.env["res.country"].browse(vals.get("country_id"))
+            )
+        ):
+            domain &= Domain("phone_sanitized", "=", phone) & Domain("email", "=", False)
+        else:
+            return self.env["res.partner"]
+        return self.env["res.partner"].sudo().search(domain, order="id", limit=1)

@@ -123,38 +123,116 @@ class TestProspect(HmrCrmCommon):
         self.assertSentEmail(self.env.user.partner_id, self.user_executive_2.partner_id)
 
     @users("hmr_manager")
-    def test_reassign_refuses_user_without_role(self):
-        """P4, C2: only users with the Sales Executive role can hold a prospect."""
+    def test_reassign_offers_only_executives(self):
+        """P4, C2: the salesperson field offers the sales executives only; a diagnosis
+        doctor is refused, but an Odoo salesman outside the clinic's roles is not:
+        Odoo's own channels and automatic assignment may still give them leads."""
+        domain = self.env["crm.lead"].fields_get(["user_id"], ["domain"])["user_id"]["domain"]
+        self.assertIn("all_group_ids", str(domain))
+        offered = self.env["res.users"].search(self.env["crm.lead"]._get_sales_executive_domain())
+        self.assertIn(self.user_executive_2, offered)
+        self.assertIn(self.user_manager, offered)
+        self.assertNotIn(self.user_doctor, offered)
+        self.assertNotIn(self.user_plain, offered)
         lead = self.lead_exec.with_user(self.env.user)
-        for user in (self.user_doctor, self.user_plain):
-            with self.assertRaises(ValidationError) as refused:
-                lead.write({"user_id": user.id})
-            self.assertIn("lack the Sales Executive role", str(refused.exception))
-        self.assertEqual(lead.user_id, self.user_executive)
+        lead.user_id = self.user_executive_2
+        self.assertEqual(lead.user_id, self.user_executive_2)
+        with self.assertRaises(ValidationError) as refused:
+            lead.write({"user_id": self.user_doctor.id})
+        self.assertIn("lack the Sales Executive role", str(refused.exception))
+        lead.user_id = self.user_plain
+        self.assertEqual(lead.user_id, self.user_plain)
 
     @freeze_time("2026-06-15")
     @users("hmr_exec")
     def test_bad_input_is_refused_whole(self):
-        """P1, P3: a birth date in the future or an invalid email is refused with a
-        clear error and nothing is saved half-way (no prospect, no contact)."""
+        """P1, P3: a birth date in the future is refused with a clear error and nothing
+        is saved half-way (no prospect, no contact)."""
         Lead = self.env["crm.lead"]
-        Partner = self.env["res.partner"].sudo()
-        bad_values = [
-            ({"birth_date": date(2026, 6, 16)}, "cannot be in the future"),
-            ({"email_from": "not-an-email"}, "not a valid email"),
-        ]
-        for values, message in bad_values:
-            with self.subTest(values=values):
-                prospect = self._prospect_values("Zoe", "Invalid", self.user_executive, **values)
-                prospect["email_from"] = values.get("email_from", "zoe@example.mx")
-                with self.assertRaises(ValidationError) as refused:
-                    Lead.create(prospect)
-                self.assertIn(message, str(refused.exception))
-                self.assertFalse(Lead.search([("first_name", "=", "Zoe")]))
-                self.assertFalse(Partner.search([("name", "=", "Zoe Invalid")]))
+        prospect = self._prospect_values(
+            "Zoe", "Invalid", self.user_executive, birth_date=date(2026, 6, 16)
+        )
+        with self.assertRaises(ValidationError) as refused:
+            Lead.create(prospect)
+        self.assertIn("cannot be in the future", str(refused.exception))
+        self.assertFalse(Lead.search([("first_name", "=", "Zoe")]))
+        self.assertFalse(self.env["res.partner"].sudo().search([("name", "=", "Zoe Invalid")]))
         with self.assertRaises(ValidationError):
             self.lead_exec.with_user(self.env.user).birth_date = date(2030, 1, 1)
         self.assertFalse(self.lead_exec.birth_date)
+
+    @users("hmr_exec")
+    def test_invalid_email_is_flagged_not_refused(self):
+        """P1, P3: an invalid email is flagged as Odoo flags it (email quality
+        "Incorrect"), not refused: an import with one bad email loads every row."""
+        rows = [["Zoe", "Invalid", "not-an-email"], ["Yara", "Valid", "yara@example.mx"]]
+        result = self.env["crm.lead"].load(["first_name", "last_name", "email_from"], rows)
+        self.assertFalse(result["messages"])
+        leads = self.env["crm.lead"].browse(result["ids"])
+        self.assertEqual(leads.mapped("email_state"), ["incorrect", "correct"])
+
+    def test_returning_patient_reuses_their_contact(self):
+        """P1, B6: a prospect whose email (or, without email, phone) is a known
+        patient's is linked to that patient's individual contact, not to a new one;
+        a company's contact with that email is never used."""
+        patient = self.lead_exec.partner_id
+        company = self.env["res.partner"].create({"name": "Clinic Ana Works", "is_company": True})
+        self.env["res.partner"].create(
+            {"name": "Ana at work", "parent_id": company.id, "email": "ana.work@example.mx"}
+        )
+        by_phone = self.env["res.partner"].create({"name": "Diana", "phone": "+52 55 7777 0001"})
+        Lead = self.env["crm.lead"]
+        again = Lead.create(
+            self._prospect_values("Ana", "López", None, email_from="ANA@example.mx")
+        )
+        self.assertEqual(again.partner_id, patient)
+        work = Lead.create(
+            self._prospect_values("Ana", "Work", None, email_from="ana.work@example.mx")
+        )
+        self.assertFalse(work.partner_id.parent_id, "never a company's contact")
+        self.assertEqual(work.partner_id.name, "Ana Work")
+        called = Lead.create(
+            self._prospect_values(
+                "Diana", "Ruiz", None, email_from=False, phone="+52 (55) 7777-0001"
+            )
+        )
+        self.assertEqual(called.partner_id, by_phone)
+        relative = Lead.create(
+            self._prospect_values("Beto", "López", None, email_from=False, phone=patient.phone)
+        )
+        self.assertNotEqual(relative.partner_id, patient, "a shared phone is not a person")
+
+    def test_odoo_channels_keep_odoos_contacts(self):
+        """P1: leads that are no person's prospect keep Odoo's way: an inbound email
+        creates no contact, a company typed in quick create stays, and a lead to
+        qualify gets its contact at the conversion, which offers the existing customer."""
+        Partner = self.env["res.partner"]
+        customer = Partner.create({"name": "Elena Mora", "email": "elena@example.mx"})
+        partners_before = Partner.search_count([])
+        inbound = self.env["crm.lead"].message_new(
+            {"subject": "Precios", "from": "Spam Bot <spam@example.com>", "body": "hi"}
+        )
+        self.assertFalse(inbound.partner_id)
+        self.assertEqual(Partner.search_count([]), partners_before)
+        quick = self.env["crm.lead"].create(
+            {"name": "Clinic deal", "partner_name": "Mora SA", "contact_name": "Elena Mora"}
+        )
+        self.assertEqual(quick.partner_name, "Mora SA")
+        self.assertFalse(quick.partner_id)
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Elena asks",
+                "type": "lead",
+                "contact_name": "Elena",
+                "email_from": "elena@example.mx",
+            }
+        )
+        wizard = (
+            self.env["crm.lead2opportunity.partner"]
+            .with_context(active_model="crm.lead", active_id=lead.id, active_ids=lead.ids)
+            .create({})
+        )
+        self.assertEqual((wizard.action, wizard.partner_id), ("exist", customer))
 
     @users("hmr_exec")
     def test_duplicate_email_or_phone_warns(self):

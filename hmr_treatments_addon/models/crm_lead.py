@@ -87,6 +87,25 @@ class CrmLead(models.Model):
             {"lead_id": lead.id, "treatment_id": treatment.id}
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.user.share:
+            for vals in vals_list:
+                self._hmr_give_public_lead_to_executive(vals)
+        return super().create(vals_list)
+
+    @api.model
+    def _hmr_give_public_lead_to_executive(self, vals):
+        """A lead a visitor or a patient creates (Odoo's website contact form, a public
+        survey) goes to a sales executive, by the clinic's rule, unless it already
+        names one: the team's default salesperson may be a plain Odoo user."""
+        user = self.env["res.users"].browse(vals.get("user_id"))
+        if user and not user._hmr_get_non_executives():
+            return
+        team = self.env["crm.team"].browse(vals.get("team_id"))
+        if executive := self._hmr_take_web_executive(team) or self._hmr_take_web_executive():
+            vals["user_id"] = executive.id
+
     @api.model
     def _hmr_prepare_web_lead_values(self, values, executive, team):
         source = self.env.ref("hmr_crm_addon.utm_source_website", raise_if_not_found=False)
@@ -113,13 +132,7 @@ class CrmLead(models.Model):
         managers, who see every prospect anyway), restricted to the members of the
         website's sales team when it has members."""
         managers = self.env.ref("hmr_crm_addon.group_hmr_manager").sudo().all_user_ids
-        domain = Domain(
-            [
-                ("share", "=", False),
-                ("all_group_ids", "in", self.env.ref("hmr_crm_addon.group_hmr_executive").id),
-                ("id", "not in", managers.ids),
-            ]
-        )
+        domain = Domain(self._get_sales_executive_domain()) & Domain("id", "not in", managers.ids)
         if team and team.member_ids:
             domain &= Domain("id", "in", team.member_ids.ids)
         return domain

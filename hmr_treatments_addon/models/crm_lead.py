@@ -80,8 +80,18 @@ class CrmLead(models.Model):
         """
         lead_model = self._hmr_as_clinic().with_context(mail_create_nosubscribe=True)
         executive = lead_model._hmr_take_web_executive(team)
-        lead = lead_model.create(self._hmr_prepare_web_lead_values(values, executive, team))
-        lead.partner_id.write({"lang": values.get("lang") or False})
+        lead_values = lead_model._prepare_prospect_names(
+            self._hmr_prepare_web_lead_values(values, executive, team)
+        )
+        # an email typed by a visitor proves no identity: they get a contact of their own,
+        # never a known patient's (whose language and consent they would overwrite)
+        partner = lead_model.env["res.partner"].create(
+            {
+                **lead_model._prepare_prospect_partner_values(lead_values),
+                "lang": values.get("lang") or False,
+            }
+        )
+        lead = lead_model.create({**lead_values, "partner_id": partner.id})
         lead.partner_id._hmr_record_privacy_consent("web_form")
         return lead.env["hmr.treatment.case"].create(
             {"lead_id": lead.id, "treatment_id": treatment.id}

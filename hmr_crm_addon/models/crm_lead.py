@@ -354,13 +354,18 @@ class CrmLead(models.Model):
                 leads.filtered(lambda lead, stage=stage: lead.stage_id != stage).stage_id = stage
 
     def _hmr_sync_status_from_quotes(self):
-        """The fate of the prospect's quotes moves it on: a quote sent makes it a deal, a
-        quote confirmed wins it. Won and lost prospects stay where they are."""
-        for lead in self.filtered(lambda lead: lead.won_status == "pending"):
+        """The fate of the prospect's quotes moves it on: a quote sent makes a pending
+        prospect a deal, a quote confirmed wins it, even one marked not interested who
+        signed after all (never a lost prospect with an accepted quote)."""
+        for lead in self.filtered(lambda lead: lead.won_status != "won"):
             states = set(lead.order_ids.mapped("state"))
             if "sale" in states:
                 lead.action_set_won()
-            elif "sent" in states and lead.hmr_status in PRE_DEAL_STATUSES:
+            elif (
+                lead.won_status == "pending"
+                and "sent" in states
+                and lead.hmr_status in PRE_DEAL_STATUSES
+            ):
                 lead._hmr_set_status("deal")
 
     # ------------------------------------------------------------

@@ -15,6 +15,16 @@ class ResConfigSettings(models.TransientModel):
         group="hmr_crm_addon.group_hmr_executive",
     )
 
+    def _compute_display_name(self):
+        # Odoo titles the settings after their window action, which only its administrators
+        # may read: the clinic's managers open the clinic's settings too
+        action = (
+            self.env["ir.actions.act_window"]
+            .sudo()
+            .search([("res_model", "=", self._name)], limit=1)
+        )
+        self.display_name = action.name or self._name
+
     def execute(self):
         """A clinic manager saves the clinic's settings only: Odoo's own settings read
         fields reserved to its administrators, and stay theirs."""

@@ -39,7 +39,7 @@ class HmrCrmMessage(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     author_id = fields.Many2one("res.partner", readonly=True)
     subject = fields.Char(readonly=True)
-    body = fields.Html(readonly=True, sanitize=False)
+    body = fields.Html(string="Message Body", readonly=True, sanitize=False)
     preview = fields.Char(string="Message", compute="_compute_preview")
     model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="model", readonly=True)

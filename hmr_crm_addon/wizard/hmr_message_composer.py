@@ -36,6 +36,7 @@ class HmrMessageComposer(models.TransientModel):
     subject = fields.Char(compute="_compute_subject", store=True, readonly=False)
     # as the mail composer's: the template's QWeb survives
     body = fields.Html(
+        string="Message Body",
         compute="_compute_body",
         store=True,
         readonly=False,

@@ -43,7 +43,7 @@ def test_prospect_marked_lost_who_signs_becomes_a_client(users, admin, web, serv
     lead_id = admin.read_one("sale.order", quote["id"], ["opportunity_id"])["opportunity_id"][0]
     reason = admin.ref("hmr_crm_addon.crm_lost_reason_not_interested")
     executive.write("crm.lead", [lead_id], {"lost_reason_id": reason})
-    executive.call("crm.lead", "action_set_lost", [lead_id])
+    executive.button("crm.lead", "action_set_lost", [lead_id])
     assert not admin.read_one("crm.lead", lead_id, ["active"])["active"]
 
     token = re.search(r"access_token=([\w-]+)", quote["url"]).group(1)

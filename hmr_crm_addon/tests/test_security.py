@@ -1,6 +1,8 @@
+from ast import literal_eval
+
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import tagged, users
+from odoo.tests import Form, tagged, users
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -98,20 +100,13 @@ class TestRoles(HmrCrmCommon):
         self.assertEqual(as_salesman["sale.order"].search([("id", "=", order.id)]), order)
 
     def test_manager_administers_without_technical_settings(self):
-        """C1, C2, B4: the manager is no Odoo administrator (no technical settings, no
-        code), yet manages the clinic's staff and roles, its templates and its settings."""
+        """C1, C2, B4: the manager is no Odoo administrator (no Access Rights, no technical
+        settings, no code), yet manages the clinic's staff and roles, its templates and
+        its settings."""
         manager = self.user_manager
         as_manager = self.env(user=manager)
         self.assertFalse(as_manager.is_system())
-        staff = as_manager["res.users"].create(
-            {
-                "name": "Nueva Ejecutiva",
-                "login": "hmr_new_exec",
-                "group_ids": [Command.link(self.env.ref("hmr_crm_addon.group_hmr_executive").id)],
-            }
-        )
-        self.assertEqual(staff.hmr_role, "executive")
-        staff.group_ids = [Command.link(self.env.ref("hmr_crm_addon.group_hmr_doctor").id)]
+        self.assertFalse(manager.has_group("base.group_erp_manager"))
         self.env.ref("hmr_crm_addon.mail_template_hmr_prospect_follow_up").with_user(
             manager
         ).subject = "Seguimiento"
@@ -127,6 +122,70 @@ class TestRoles(HmrCrmCommon):
             as_manager["ir.actions.server"].create(
                 {"name": "Code", "model_id": self.env.ref("crm.model_crm_lead").id, "state": "code"}
             )
+
+    def test_manager_manages_staff_by_clinic_role(self):
+        """C1, C2: the manager adds a member of the staff with their clinic role, section
+        and department through the staff form, and changes the role later; the role
+        replaces the previous one."""
+        as_manager = self.env(user=self.user_manager)
+        department = self.env.ref("hmr_crm_addon.hmr_department_sales")
+        action = as_manager["ir.actions.act_window"]._for_xml_id(
+            "hmr_crm_addon.res_users_action_staff"
+        )
+        form_view = {mode: view_id for view_id, mode in action["views"]}["form"]
+        with Form(as_manager["res.users"], view=form_view) as form:
+            form.name = "Nueva Ejecutiva"
+            form.login = "hmr_new_exec"
+            form.email = "nueva@hmr.example.mx"
+            form.hmr_role = "executive"
+            form.hmr_department_id = department
+            form.hmr_section_id = self.section_hair
+        staff = form.record
+        self.assertRecordValues(
+            staff,
+            [{"hmr_role": "executive", "share": False, "hmr_department_id": department.id}],
+        )
+        self.assertTrue(staff.has_group("base.group_user"))
+        staff.write({"hmr_role": "doctor"})
+        self.assertEqual(staff.hmr_role, "doctor")
+        self.assertNotIn(self.group_executive, staff.sudo().group_ids)
+        staff.write({"hmr_role": "manager"})
+        self.assertEqual(staff.hmr_role, "manager")
+        self.assertIn(staff, self.env["res.users"].search(literal_eval(action["domain"])))
+
+    def test_manager_cannot_become_administrator(self):
+        """C1, C2: the manager cannot give Odoo's Administrator or Access Rights groups to
+        anyone (themselves included), nor touch an administrator's account, the access
+        rules or the groups."""
+        as_manager = self.env(user=self.user_manager)
+        staff = self.user_executive.with_env(as_manager)
+        for xmlid in ("base.group_system", "base.group_erp_manager"):
+            group = self.env.ref(xmlid)
+            for user in (staff, self.user_manager.with_env(as_manager)):
+                with self.assertRaises(AccessError):
+                    user.write({"group_ids": [Command.link(group.id)]})
+            with self.assertRaises(AccessError):
+                as_manager["res.users"].create(
+                    {"name": "Admin", "login": "hmr_admin_2", "group_ids": [Command.link(group.id)]}
+                )
+            with self.assertRaises(AccessError):
+                group.with_env(as_manager).user_ids = [Command.link(self.user_manager.id)]
+        with self.assertRaises(AccessError):
+            self.env.ref("base.user_admin").with_env(as_manager).write({"password": "hmr"})
+        with self.assertRaises(AccessError):
+            as_manager["ir.rule"].create(
+                {"name": "Open", "model_id": self.env.ref("crm.model_crm_lead").id}
+            )
+        with self.assertRaises(AccessError):
+            as_manager["ir.model.access"].create(
+                {
+                    "name": "Open",
+                    "model_id": self.env.ref("crm.model_crm_lead").id,
+                    "group_id": self.group_manager.id,
+                    "perm_unlink": True,
+                }
+            )
+        self.assertFalse(self.user_manager.has_group("base.group_system"))
 
     @users("hmr_manager")
     def test_manager_sees_everything(self):

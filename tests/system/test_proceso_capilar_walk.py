@@ -304,7 +304,7 @@ def test_second_process_built_by_the_manager(server, users, admin, smtp, schedul
     this process; their two photos move the case to the quote (no assessment in this
     process), which the executive prepares and sends with its PDF."""
     manager = users["gerente"]
-    reminder_template = manager.ref("hmr_treatments_addon.mail_template_hmr_photo_reminder")
+    reminder_template = admin.ref("hmr_treatments_addon.mail_template_hmr_photo_reminder")
     process_id = manager.create(
         "hmr.process",
         {

@@ -17,12 +17,16 @@ the drawn sample photos of ``data/photos/``, stored in the private photo model o
 """
 
 import base64
+import io
 import time
 from datetime import datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
-from odoo import Command
+from PIL import Image, ImageDraw
+
+from odoo import Command, fields
+from odoo.tools.translate import code_translations
 
 DATA_DIR = Path(globals().get("__file__", "data/load_demo.py")).resolve().parent
 PROSPECTS_FILE = DATA_DIR / "prospects.xlsx"
@@ -488,6 +492,121 @@ def date_stage_history(env, prospects):
     env.invalidate_all()
 
 
+def date_quotes(env, prospects):
+    """The quotes follow their prospect's re-dated history (see date_stage_history): a
+    quote is issued and sent the day its prospect became a deal (saved the day after its
+    last move while in draft), and answered (signed,
+    confirmed, followed up) the day its prospect was won or lost, or a day after it was
+    sent while the prospect still talks about it."""
+    now = datetime.now()
+    deal_stages = env["crm.stage"].search([("hmr_status", "=", "deal")])
+    field_id = env["ir.model.fields"]._get("crm.lead", "stage_id").id
+    orders = prospects.with_context(active_test=False).order_ids
+    for order in orders:
+        lead = order.opportunity_id
+        env.cr.execute(
+            """SELECT min(m.date) FROM mail_tracking_value v
+                 JOIN mail_message m ON m.id = v.mail_message_id
+                WHERE m.model = 'crm.lead' AND m.res_id = %s AND v.field_id = %s
+                  AND v.new_value_integer IN %s""",
+            (lead.id, field_id, tuple(deal_stages.ids)),
+        )
+        # a quote still in draft was saved a day after the prospect's last move
+        sent_at = env.cr.fetchone()[0] or min(lead.date_last_stage_update + timedelta(days=1), now)
+        made_at = order.hmr_sent_at or order.create_date
+        answered_at = lead.date_last_stage_update
+        if lead.won_status == "pending":
+            answered_at = min(sent_at + timedelta(days=1, hours=2), now)
+        env.cr.execute(
+            """UPDATE sale_order
+                  SET create_date = create_date + %(sent)s, hmr_sent_at = hmr_sent_at + %(sent)s,
+                      date_order = date_order + CASE WHEN state = 'sale' THEN %(answered)s
+                                                     ELSE %(sent)s END,
+                      signed_on = signed_on + %(answered)s,
+                      hmr_answered_at = hmr_answered_at + %(answered)s,
+                      hmr_followed_up_at = hmr_followed_up_at + %(answered)s,
+                      hmr_issued_on = NULL
+                WHERE id = %(id)s""",
+            {
+                "sent": sent_at - made_at,
+                "answered": answered_at - (order.hmr_answered_at or made_at),
+                "id": order.id,
+            },
+        )
+    env.invalidate_all()
+    for name in ("hmr_issued_on", "hmr_accepted_on"):
+        env.add_to_compute(orders._fields[name], orders)
+    orders.flush_recordset(["hmr_issued_on", "hmr_accepted_on"])
+    return orders
+
+
+def date_assessments(env, cases):
+    """The doctors of the demo assess in seconds: each assessment is re-dated in SQL (like
+    the stage history) between the prospect's capture and the quote it led to (see
+    date_quotes), assessed half a day to four days after its assignment, so that the
+    doctors' workload report shows real days."""
+    now = datetime.now()
+    assessments = cases.with_context(active_test=False).assessment_ids
+    for index, assessment in enumerate(assessments.sorted("id")):
+        case = assessment.case_id
+        earliest = datetime.combine(case.lead_id.capture_date or now.date(), day_time(9))
+        days = (12 + (index * 29) % 85) / 24  # 0.5 to 4 days
+        done = None
+        if assessment.date_done:
+            quoted = case.order_ids[:1].create_date or now
+            done = quoted - timedelta(hours=1 + index % 3)
+            assigned = max(done - timedelta(days=days), earliest + timedelta(hours=3))
+            days = (done - assigned).total_seconds() / 86400
+        else:
+            assigned, days = min(earliest + timedelta(days=1 + index % 3), now), None
+        env.cr.execute(
+            """UPDATE hmr_assessment SET create_date = %s, date_done = %s, days_to_assess = %s
+                WHERE id = %s""",
+            (assigned, done, days, assessment.id),
+        )
+    env.invalidate_all()
+    return assessments
+
+
+def draw_signature(name):
+    """The signature the portal's dialog draws from the typed name, as a PNG (base64)."""
+    image = Image.new("RGBA", (360, 90), (255, 255, 255, 0))
+    ImageDraw.Draw(image).text((10, 30), name, fill=(20, 40, 120, 255), font_size=28)
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    return base64.b64encode(output.getvalue())
+
+
+def accept_and_sign(order):
+    """The prospect accepts the quote as on their page (``portal_quote_accept`` of sale and
+    of the treatments addon): signed with their name, confirmed (these quotes need no
+    online payment), which wins the prospect, said in the chatter as them, then recorded
+    as their answer."""
+    order._hmr_check_can_answer()
+    prospect = order.partner_id
+    order.write(
+        {
+            "signed_by": prospect.name,
+            "signed_on": fields.Datetime.now(),
+            "signature": draw_signature(prospect.name),
+        }
+    )
+    order.action_confirm()
+    order._track_set_author(prospect)
+    # sale's own words, in the clinic's language (the signed PDF is left out: wkhtmltopdf
+    # would add seconds per quote to the demo)
+    signed = code_translations.get_python_translations("sale", LANG).get(
+        "Order signed by %s", "Order signed by %s"
+    )
+    order.message_post(
+        author_id=prospect.id,
+        body=signed % prospect.name,
+        message_type="comment",
+        subtype_xmlid="mail.mt_comment",
+    )
+    order._hmr_record_answer("accepted")
+
+
 def walk_case(env, case, stage, index):
     """Take one demo case to ``stage`` through the process's own methods."""
     if stage == "no_photos":
@@ -513,9 +632,11 @@ def walk_case(env, case, stage, index):
         }[stage]
         order._hmr_answer_as_prospect(stage, message)  # as the prospect does on their page
     else:
-        order._hmr_record_answer("accepted")
+        accept_and_sign(order)
     if stage == "followed_up":
         order._hmr_mark_followed_up()  # the executive called and booked the procedure
+        # and the procedure was invoiced: the quote is finished
+        order._create_invoices().action_post()
 
 
 def walk_cases(env, cases):
@@ -567,6 +688,8 @@ def main(env):
         flush_tracking(env)
         walk_prospects(env, prospects)
         date_stage_history(env, prospects)
+        date_quotes(env, prospects)
+        date_assessments(env, cases)
     except DemoLoadError as error:
         env.cr.rollback()
         print(f"ERROR: the demo clinic was not loaded: {error}")

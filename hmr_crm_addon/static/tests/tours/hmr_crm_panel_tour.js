@@ -45,7 +45,11 @@ registry.category("web_tour.tours").add("hmr_crm_panel_tour", {
             trigger:
                 ".o_field_widget[name=stage_id] button.o_arrow_button_current:contains(Contact)",
         },
-        ...stepUtils.saveForm(),
+        {
+            // the stage bar saves the prospect itself (Odoo's crm_rainbowman tour waits alike)
+            trigger: ".o_form_readonly, .o_form_saved",
+            content: "The stage bar saved the prospect",
+        },
         ...openCrmTab("hmr_menu_crm_contacts", "The Contacts tab"),
         {
             trigger: ".o_data_row:contains(Lucía Lead)",

@@ -256,6 +256,23 @@ class TestHmrPublicQuotePage(HttpCase, HmrTreatmentsCommon, HmrBrandAssertions):
         super().setUp()
         self.authenticate(None, None)
 
+    def _accept_as_visitor(self):
+        """Accept and sign the quote as the anonymous visitor's browser does: the raw
+        JSON-RPC response, whatever the server answers."""
+        return self.url_open(
+            f"/my/orders/{self.order.id}/accept",
+            json={
+                "id": 0,
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "access_token": self.token,
+                    "name": "Ana Quote",
+                    "signature": self.signature_png(),
+                },
+            },
+        )
+
     def test_quote_page_shows_the_clinic(self):
         """Issue 9 item 5: the prospect's quote page shows the clinic's brand and no
         "Connect with your software!" advert."""
@@ -272,19 +289,7 @@ class TestHmrPublicQuotePage(HttpCase, HmrTreatmentsCommon, HmrBrandAssertions):
             patch.object(SaleOrder, "_hmr_record_answer", side_effect=RuntimeError("forced")),
             self.assertLogs(ERRORS_LOGGER, "ERROR") as logs,
         ):
-            response = self.url_open(
-                f"/my/orders/{self.order.id}/accept",
-                json={
-                    "id": 0,
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "access_token": self.token,
-                        "name": "Ana Quote",
-                        "signature": self.signature_png(),
-                    },
-                },
-            )
+            response = self._accept_as_visitor()
         self.assertEqual(response.status_code, 200)
         for leak in ("Traceback", "debug", "RuntimeError", "forced", "/odoo/"):
             self.assertNotIn(leak, response.text)
@@ -303,19 +308,7 @@ class TestHmrPublicQuotePage(HttpCase, HmrTreatmentsCommon, HmrBrandAssertions):
         with patch.object(
             SaleOrder, "_hmr_record_answer", side_effect=UserError("This quote cannot be sold.")
         ):
-            response = self.url_open(
-                f"/my/orders/{self.order.id}/accept",
-                json={
-                    "id": 0,
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "access_token": self.token,
-                        "name": "Ana Quote",
-                        "signature": self.signature_png(),
-                    },
-                },
-            )
+            response = self._accept_as_visitor()
         for leak in ("Traceback", "debug"):
             self.assertNotIn(leak, response.text)
         self.assertEqual(response.json()["result"]["error"], "This quote cannot be sold.")

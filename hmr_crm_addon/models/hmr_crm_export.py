@@ -7,6 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import html2plaintext
 from odoo.tools.safe_eval import safe_eval
 
@@ -15,6 +16,11 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 AMOUNT_FORMAT = "#,##0.00"
 HEADER_FILL = PatternFill("solid", start_color="DDE4EE", end_color="DDE4EE")
 MAX_COLUMN_WIDTH = 60
+# long texts (comments, notes, message bodies) get a wide column and wrap in it
+TEXT_COLUMN_WIDTH = 50
+# the status sheets: each person sits in one, of their stage, or in "not interested"
+STAGE_SHEETS = ("leads", "contacts", "deals", "clients")
+STATUS_SHEETS = (*STAGE_SHEETS, "not_interested")
 
 
 class HmrCrmExport(models.AbstractModel):
@@ -43,6 +49,7 @@ class HmrCrmExport(models.AbstractModel):
         titles["calls"] = self.env._("Calls")
         titles["messages"] = self.env._("Messages")
         titles["quotes"] = self.env._("Quotes")
+        revenue = self.env._("Expected Revenue")
         prospect_fields = [
             "capture_date",
             ("contact_name", prospect),
@@ -56,7 +63,12 @@ class HmrCrmExport(models.AbstractModel):
             "hmr_sale_comment",
             "date_last_stage_update",
         ]
-        deal_fields = [*prospect_fields[:8], "deal_status", "expected_revenue", "hmr_sale_comment"]
+        deal_fields = [
+            *prospect_fields[:8],
+            "deal_status",
+            ("expected_revenue", revenue),
+            "hmr_sale_comment",
+        ]
         call_fields = [
             "call_at",
             ("lead_id", prospect),
@@ -98,7 +110,7 @@ class HmrCrmExport(models.AbstractModel):
             (
                 "clients",
                 "crm_lead_action_hmr_clients",
-                [*prospect_fields[:8], "expected_revenue", "date_closed"],
+                [*prospect_fields[:8], ("expected_revenue", revenue), "date_closed"],
             ),
             (
                 "not_interested",
@@ -110,7 +122,12 @@ class HmrCrmExport(models.AbstractModel):
             ("quotes", "sale_order_action_hmr_quotes", quote_fields),
         ]
         return [
-            {"name": titles[key], "action": f"hmr_crm_addon.{action}", "fields": columns}
+            {
+                "key": key,
+                "name": titles[key],
+                "action": f"hmr_crm_addon.{action}",
+                "fields": columns,
+            }
             for key, action, columns in sheets
         ]
 
@@ -125,7 +142,10 @@ class HmrCrmExport(models.AbstractModel):
         self._check_export_access()
         workbook = Workbook()
         workbook.remove(workbook.active)
+        current_ids = self._get_current_prospect_ids()
         for sheet in self._get_sheets():
+            if sheet.get("key") in STATUS_SHEETS:
+                sheet = dict(sheet, only_ids=current_ids)
             self._write_sheet(workbook, sheet)
         output = io.BytesIO()
         workbook.save(output)
@@ -136,9 +156,71 @@ class HmrCrmExport(models.AbstractModel):
     def _get_sheet_records(self, sheet):
         action = self.env.ref(sheet["action"]).sudo()
         eval_context = {"uid": self.env.uid, "context": dict(self.env.context)}
-        domain = safe_eval(action.domain or "[]", eval_context)
+        domain = Domain(safe_eval(action.domain or "[]", eval_context))
+        if sheet.get("key") in STAGE_SHEETS:
+            # a lost prospect is "not interested" only, whatever stage it was lost in
+            domain &= Domain("won_status", "!=", "lost")
+        if "only_ids" in sheet:
+            domain &= Domain("id", "in", sheet["only_ids"])
         # read as the user: only the rows they may read
         return self.env[action.res_model].search(domain)
+
+    @api.model
+    def _get_current_prospect_ids(self):
+        """One prospect per person in the status sheets: a person the clinic holds several
+        prospects of (the web form sent again, a lost prospect back months later) stands
+        where their latest open prospect stands, or in "not interested" when all of them
+        are lost. Prospects without a contact are persons of their own."""
+        leads = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search_fetch(
+                [("type", "=", "opportunity")],
+                ["partner_id"],
+                order="active desc, create_date desc, id desc",
+            )
+        )
+        current = {}
+        for lead in leads:
+            current.setdefault(lead.partner_id.id or f"lead-{lead.id}", lead.id)
+        return list(current.values())
+
+    @api.model
+    def _get_computed_columns(self, records, model_fields):
+        """The columns whose cells are not the field's stored value, as ``{field name:
+        {record id: value}}``: a prospect's expected revenue is read from its quotes."""
+        if records._name == "crm.lead" and any(
+            field.name == "expected_revenue" for field in model_fields
+        ):
+            return {"expected_revenue": self._get_quote_revenues(records)}
+        return {}
+
+    @api.model
+    def _get_quote_revenues(self, leads):
+        """What each prospect is expected to bring, from its quotes (Odoo only updates the
+        opportunity's expected revenue when a quote is confirmed): its confirmed orders,
+        else its sent quotes, else its quotes in draft, untaxed and in the company's
+        currency; the expected revenue typed on the prospect when it has no quote."""
+        revenues = {}
+        # the amounts of the quotes of prospects the user may read
+        for lead in leads.sudo():
+            orders = lead.order_ids
+            for states in (("sale",), ("sent",), ("draft",)):
+                selected = orders.filtered(lambda order, states=states: order.state in states)
+                if selected:
+                    revenues[lead.id] = sum(
+                        order.currency_id._convert(
+                            order.amount_untaxed,
+                            lead.company_currency or self.env.company.currency_id,
+                            order.company_id,
+                            order.date_order or fields.Date.today(),
+                        )
+                        for order in selected
+                    )
+                    break
+            else:
+                revenues[lead.id] = lead.expected_revenue
+        return revenues
 
     @api.model
     def _write_sheet(self, workbook, sheet):
@@ -164,10 +246,21 @@ class HmrCrmExport(models.AbstractModel):
             for field in model_fields
             if field.type == "selection"
         }
+        computed = self._get_computed_columns(records, model_fields)
         for record in records:
             worksheet.append(
-                [self._get_cell_value(record, field, labels) for field in model_fields]
+                [
+                    computed[field.name][record.id]
+                    if field.name in computed
+                    else self._get_cell_value(record, field, labels)
+                    for field in model_fields
+                ]
             )
+        # printed, long texts wrap in their cell instead of running over the next ones
+        wrapped = Alignment(wrap_text=True, vertical="top")
+        for row in worksheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = wrapped
         for index, field in enumerate(model_fields, start=1):
             letter = get_column_letter(index)
             number_format = self._get_number_format(field)
@@ -184,12 +277,16 @@ class HmrCrmExport(models.AbstractModel):
                 ),
                 default=10,
             )
+            if field.type in ("text", "html"):
+                width = TEXT_COLUMN_WIDTH
             worksheet.column_dimensions[letter].width = min(max(width + 2, 12), MAX_COLUMN_WIDTH)
         worksheet.freeze_panes = "A2"
         last = f"{get_column_letter(len(model_fields))}{max(worksheet.max_row, 1)}"
         worksheet.auto_filter.ref = f"A1:{last}"
         # printed (or as PDF): landscape, one page wide, the header on every page
         worksheet.page_setup.orientation = "landscape"
+        worksheet.page_setup.paperSize = worksheet.PAPERSIZE_LETTER
+        worksheet.print_options.gridLines = True
         worksheet.page_setup.fitToWidth = 1
         worksheet.page_setup.fitToHeight = 0
         worksheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import HttpCase, tagged, users
 
 from .common import HmrCrmCommon
@@ -113,6 +114,73 @@ class TestExcelExport(HmrCrmCommon):
         leads = self.env["crm.lead"].search([("stage_id.hmr_status", "=", "lead")])
         rows = leads.export_data(["name", "stage_id", "capture_date"])
         self.assertEqual(rows["datas"], [["Ana López Pérez", "New Lead", date(2026, 6, 1)]])
+
+    def _column(self, sheet, header):
+        headers = [cell.value for cell in sheet[1]]
+        return headers.index(header) + 1
+
+    @users("hmr_exec")
+    def test_deal_revenue_from_its_quote(self):
+        """D9, D4 (issue 11): a deal's expected revenue in the workbook is what its quotes
+        ask (untaxed): the sent ones, else the one in draft; Odoo's own field only follows
+        the confirmed orders, and stays 0 meanwhile."""
+        deal = self.lead_deal.with_user(self.env.user)
+        self._new_quote(deal)
+        rows = self._rows(self._workbook()["Deals"])
+        self.assertEqual([row["Expected Revenue"] for row in rows], [45000.0])
+        sent = self._new_quote(
+            deal,
+            order_line=[Command.create({"product_id": self.product_fue.id, "product_uom_qty": 2})],
+        )
+        sent.action_quotation_sent()
+        rows = self._rows(self._workbook()["Deals"])
+        self.assertEqual([row["Expected Revenue"] for row in rows], [90000.0])
+        self.assertEqual(deal.expected_revenue, 0.0, "Odoo's field: confirmed orders only")
+
+    @users("hmr_exec")
+    def test_cells_wrap_and_sheets_print(self):
+        """D9 (issue 11): long texts wrap in a wide column instead of running over the
+        next cells, and each sheet prints landscape, one page wide, on letter paper, its
+        header row repeated on every page."""
+        self.lead_deal.with_user(self.env.user).hmr_sale_comment = "Quiere pagar a meses. " * 30
+        workbook = self._workbook()
+        for sheet in workbook.worksheets:
+            with self.subTest(sheet=sheet.title):
+                self.assertEqual(sheet.page_setup.orientation, "landscape")
+                self.assertEqual(str(sheet.page_setup.paperSize), sheet.PAPERSIZE_LETTER)
+                self.assertEqual(
+                    (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight), (1, 0)
+                )
+                self.assertTrue(sheet.sheet_properties.pageSetUpPr.fitToPage)
+                self.assertEqual(sheet.print_title_rows, "$1:$1")
+                for row in sheet.iter_rows(min_row=2):
+                    self.assertTrue(all(cell.alignment.wrap_text for cell in row))
+        deals = workbook["Deals"]
+        column = self._column(deals, "Sale Comments")
+        comment = deals.cell(row=2, column=column)
+        self.assertTrue(comment.value.startswith("Quiere pagar a meses."))
+        self.assertTrue(comment.alignment.wrap_text)
+        self.assertEqual(deals.column_dimensions[comment.column_letter].width, 52)
+
+    @users("hmr_exec")
+    def test_each_person_in_one_status_sheet(self):
+        """D1, D5, D9 (issue 11): a person sits in exactly one status sheet: Luis, not
+        interested last spring, who wrote again, is a lead now (no longer in "Not
+        Interested"); Diana stays in Deals only."""
+        Lead = self.env["crm.lead"]
+        luis = self.lead_lost.with_user(self.env.user)
+        Lead.create(
+            self._prospect_values("Luis", "Lost", self.env.user, partner_id=luis.partner_id.id)
+        )
+        workbook = self._workbook()
+        placed = {
+            title: [row["Prospect"] for row in self._rows(workbook[title])] for title in SHEETS[:5]
+        }
+        names = [name for rows in placed.values() for name in rows]
+        self.assertEqual(len(names), len(set(names)), placed)
+        self.assertIn("Luis Lost", placed["Leads"])
+        self.assertEqual(placed["Not Interested"], [])
+        self.assertEqual(placed["Deals"], ["Diana Deal"])
 
 
 @tagged("post_install", "-at_install", "hmr_crm_panel")

@@ -47,6 +47,8 @@
         "views/hmr_website_templates.xml",
         "views/website_brand_templates.xml",
         "views/hmr_treatment_case_portal_templates.xml",
+        "report/hmr_step_time_report_views.xml",
+        "report/hmr_doctor_workload_report_views.xml",
         "views/hmr_treatments_menus.xml",
     ],
     "assets": {

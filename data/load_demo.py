@@ -524,12 +524,15 @@ def date_quotes(env, prospects):
                                                      ELSE %(sent)s END,
                       signed_on = signed_on + %(answered)s,
                       hmr_answered_at = hmr_answered_at + %(answered)s,
-                      hmr_followed_up_at = hmr_followed_up_at + %(answered)s,
+                      -- the executive calls back the day after the acceptance
+                      hmr_followed_up_at = LEAST(hmr_followed_up_at + %(answered)s
+                                                 + INTERVAL '1 day 3 hours', %(now)s),
                       hmr_issued_on = NULL
                 WHERE id = %(id)s""",
             {
                 "sent": sent_at - made_at,
                 "answered": answered_at - (order.hmr_answered_at or made_at),
+                "now": now,
                 "id": order.id,
             },
         )
@@ -566,6 +569,211 @@ def date_assessments(env, cases):
         )
     env.invalidate_all()
     return assessments
+
+
+def step_change_date(case, kind, state, previous):
+    """When the demo case entered the step of ``kind`` (or closed, ``state``), from the
+    dates its assessment and quote were given (see date_assessments and date_quotes)."""
+    assessment = case.assessment_ids.sorted("id")[:1]
+    order = case.order_ids.sorted("id")[:1]
+    if state in ("done", "lost"):
+        return order.hmr_followed_up_at if state == "done" else order.hmr_answered_at
+    return {
+        "assessment": assessment.create_date,
+        "quote": assessment.date_done,
+        "answer": order.hmr_sent_at,
+        "follow_up": order.hmr_answered_at,
+    }.get(kind, previous)
+
+
+def date_case_steps(env, cases):
+    """The cases' step history follows the re-dated prospects, assessments and quotes: the
+    case starts the day its prospect was captured, enters the assessment when its doctor
+    got it, the quote when assessed, the answer when the quote was sent, the follow-up
+    when accepted and closes when followed up (or rejected), so that the time-per-step
+    report shows real days. Rewritten in SQL, as the stage history (date_stage_history)."""
+    now = datetime.now()
+    fields_ids = [
+        env["ir.model.fields"]._get("hmr.treatment.case", name).id for name in ("step_id", "state")
+    ]
+    for index, case in enumerate(cases.with_context(active_test=False).sorted("id")):
+        capture = case.lead_id.capture_date or now.date()
+        date = min(datetime.combine(capture, day_time(9 + index % 4)), now)
+        env.cr.execute(
+            "UPDATE hmr_treatment_case SET create_date = %s WHERE id = %s", (date, case.id)
+        )
+        env.cr.execute(
+            """SELECT v.id, v.mail_message_id, v.field_id, v.new_value_integer, v.new_value_char
+                 FROM mail_tracking_value v
+                 JOIN mail_message m ON m.id = v.mail_message_id
+                WHERE m.model = 'hmr.treatment.case' AND m.res_id = %s AND v.field_id IN %s
+             ORDER BY v.id""",
+            (case.id, tuple(fields_ids)),
+        )
+        rows = env.cr.fetchall()
+        # tracked states are stored as their (translated) label: the case's own state
+        # tells whether its last state change closed it
+        closings = [row[0] for row in rows if row[2] == fields_ids[1]][-1:]
+        closed = case.state if case.state in ("done", "lost") else None
+        for value_id, message_id, field_id, step_id in (row[:4] for row in rows):
+            closing = field_id == fields_ids[1]
+            if closing and (value_id not in closings or not closed):
+                continue
+            kind = None if closing else env["hmr.process.step"].browse(step_id).kind
+            if closing or kind != "photos":
+                found = step_change_date(case, kind, closed if closing else None, date)
+                # never before the change it follows, never in the future
+                date = min(max(found or date, date + timedelta(minutes=10)), now)
+            env.cr.execute(
+                "UPDATE mail_tracking_value SET create_date = %s WHERE id = %s", (date, value_id)
+            )
+            env.cr.execute("UPDATE mail_message SET date = %s WHERE id = %s", (date, message_id))
+        env.cr.execute(
+            "UPDATE hmr_treatment_case SET step_date = %s WHERE id = %s", (date, case.id)
+        )
+    env.invalidate_all()
+
+
+def give_each_executive_every_status(env, prospects):
+    """Each executive holds prospects in every tab of the CRM panel: one not interested
+    (lost through Odoo's own action, with the clinic's "not interested" reason) and one
+    contact at least, taken from their prospects still to be worked."""
+    lost_reason = env.ref("hmr_crm_addon.crm_lost_reason_not_interested")
+    open_leads = prospects.filtered(lambda lead: lead.active and lead.won_status == "pending")
+    for user, leads in open_leads.grouped("user_id").items():
+        if not user:
+            continue
+        mine = prospects.with_context(active_test=False).filtered(
+            lambda lead, u=user: lead.user_id == u
+        )
+        free = leads.filtered(
+            lambda lead: lead.hmr_status in ("lead", "contact") and not lead.order_ids
+        )
+        if not mine.filtered(lambda lead: lead.won_status == "lost") and len(free) > 2:
+            lost = free.sorted("id")[-1]
+            if lost.hmr_status == "lead":
+                lost._hmr_set_status("contact")
+                flush_tracking(env)
+            lost.with_user(user).action_set_lost(lost_reason_id=lost_reason.id)
+            free -= lost
+        if not leads.filtered(lambda lead: lead.hmr_status == "contact") and free:
+            free[:1]._hmr_set_status("contact")
+    flush_tracking(env)
+
+
+# made calls: (days ago, outcome, notes)
+DEMO_CALLS_MADE = (
+    (9, "no_answer", "Buzón de voz; se le dejó mensaje."),
+    (6, "call_back", "Pide que le llamen después de las 6 p. m."),
+    (3, "interested", "Quiere saber si la cirugía puede ser en diciembre."),
+    (2, "not_interested", "Por ahora prefiere un tratamiento sin cirugía."),
+)
+
+
+def plan_demo_calls(env, prospects):
+    """The Calls tab of each executive: calls made weeks ago with their outcome, one
+    overdue, others to make today and in the coming days. Calls are planned and marked
+    made through the model (as the executive), then dated in the past in SQL, as the
+    rest of the demo's history."""
+    Call = env["hmr.call"]
+    if Call.search_count([]):
+        return Call
+    now = datetime.now().replace(second=0, microsecond=0)
+    calls = Call.browse()
+    open_leads = prospects.filtered(
+        lambda lead: lead.active and lead.won_status == "pending" and lead.user_id
+    )
+    # 16:00 UTC is 10:00 in Mexico City: the calls fall in the clinic's office hours
+    morning = datetime.combine(now.date(), day_time(16))
+    for user, leads in open_leads.grouped("user_id").items():
+        leads = leads.sorted("id").with_user(user)
+        for index, lead in enumerate(leads):
+            made = DEMO_CALLS_MADE[index % len(DEMO_CALLS_MADE)]
+            if made[1] == "interested" and lead.hmr_status == "lead":
+                made = DEMO_CALLS_MADE[0]  # an interested lead would become a contact
+            call = Call.with_user(user).create(
+                {
+                    "lead_id": lead.id,
+                    "call_at": now + timedelta(hours=1),
+                    "outcome": made[1],
+                    "notes": made[2],
+                }
+            )
+            call.action_mark_done()
+            when = morning - timedelta(days=made[0] + index % 3) + timedelta(hours=index % 5)
+            # then the next call to make: one overdue, the others today or later
+            next_call = Call.with_user(user).create(
+                {"lead_id": lead.id, "call_at": now + timedelta(hours=1)}
+            )
+            planned = morning + timedelta(days=index % 4, hours=index % 7)
+            if index == 1:
+                planned = morning - timedelta(days=2, hours=-3)
+            elif planned <= now:
+                planned += timedelta(days=1)
+            env.cr.execute(
+                "UPDATE hmr_call SET call_at = %s, called_at = %s WHERE id = %s",
+                (when, when + timedelta(minutes=5), call.id),
+            )
+            env.cr.execute(
+                "UPDATE hmr_call SET call_at = %s, reminded_at = %s WHERE id = %s",
+                (planned, planned if planned < now else None, next_call.id),
+            )
+            calls |= call | next_call
+    env.invalidate_all()
+    return calls
+
+
+DEMO_EMAILS = (
+    (
+        "Su valoración capilar",
+        "Hola {name}, le escribo para confirmar que recibimos su solicitud. "
+        "¿Le parece bien que le llamemos esta semana para platicar de su caso?",
+    ),
+    (
+        "Información sobre el trasplante FUE",
+        "Hola {name}, como platicamos, le comparto que el "
+        "procedimiento FUE no deja cicatriz lineal y la recuperación toma unos días.",
+    ),
+)
+
+
+def send_demo_messages(env, prospects):
+    """The Messages tab of each executive: emails they wrote to their prospects from the
+    prospect's chatter (Odoo's message_post, the prospect as recipient), delivered weeks
+    ago, and one scheduled for tomorrow. The demo has no mail server: the past emails are
+    recorded as delivered the way Odoo records a delivery, and their dates moved back."""
+    now = datetime.now().replace(second=0, microsecond=0)
+    messages = env["mail.message"]
+    open_leads = prospects.filtered(
+        lambda lead: lead.active and lead.user_id and lead.partner_id.email
+    )
+    for user, leads in open_leads.grouped("user_id").items():
+        for index, lead in enumerate(leads.sorted("id")[:3]):
+            subject, body = DEMO_EMAILS[index % len(DEMO_EMAILS)]
+            first_name = lead.first_name or lead.contact_name
+            values = {
+                "subject": subject,
+                "body": body.format(name=first_name),
+                "partner_ids": lead.partner_id.ids,
+                "message_type": "comment",
+                "subtype_xmlid": "mail.mt_comment",
+            }
+            thread = lead.with_user(user).with_context(mail_notify_force_send=False)
+            if index == 2:
+                # to be sent tomorrow morning (Odoo's scheduled notification)
+                messages |= thread.message_post(
+                    **values, scheduled_date=now.replace(hour=16, minute=0) + timedelta(days=1)
+                )
+                continue
+            message = thread.message_post(**values)
+            mails = env["mail.mail"].search([("mail_message_id", "=", message.id)])
+            mails.write({"state": "sent", "auto_delete": False})
+            mails._postprocess_sent_message(success_pids=lead.partner_id, success_emails=[])
+            sent_at = now - timedelta(days=4 + 5 * index, hours=index)
+            env.cr.execute("UPDATE mail_message SET date = %s WHERE id = %s", (sent_at, message.id))
+            messages |= message
+    env.invalidate_all()
+    return messages
 
 
 def draw_signature(name):
@@ -608,7 +816,10 @@ def accept_and_sign(order):
 
 
 def walk_case(env, case, stage, index):
-    """Take one demo case to ``stage`` through the process's own methods."""
+    """Take one demo case to ``stage`` through the process's own methods. The tracking is
+    written after each step, as the separate requests of real life would: each step change
+    is its own line of the case's history (and of the time-per-step report)."""
+    flush_tracking(env)
     if stage == "no_photos":
         return
     variant = PHOTO_VARIANTS[index % len(PHOTO_VARIANTS)]
@@ -616,9 +827,11 @@ def walk_case(env, case, stage, index):
         send_photos(case, 2, variant)
         return
     send_photos(case, len(PHOTO_FILES), variant)
+    flush_tracking(env)
     if stage == "assessment" or case.step_kind != "assessment":
         return
     order = assess(case, grafts=1800 + 200 * index)
+    flush_tracking(env)
     if stage == "quote_saved":
         return
     order.action_quotation_sent()
@@ -633,6 +846,7 @@ def walk_case(env, case, stage, index):
         order._hmr_answer_as_prospect(stage, message)  # as the prospect does on their page
     else:
         accept_and_sign(order)
+    flush_tracking(env)
     if stage == "followed_up":
         order._hmr_mark_followed_up()  # the executive called and booked the procedure
         # and the procedure was invoiced: the quote is finished
@@ -687,9 +901,13 @@ def main(env):
         walked = walk_cases(env, cases)
         flush_tracking(env)
         walk_prospects(env, prospects)
+        give_each_executive_every_status(env, prospects)
         date_stage_history(env, prospects)
         date_quotes(env, prospects)
         date_assessments(env, cases)
+        date_case_steps(env, walked)
+        plan_demo_calls(env, prospects)
+        send_demo_messages(env, prospects)
     except DemoLoadError as error:
         env.cr.rollback()
         print(f"ERROR: the demo clinic was not loaded: {error}")

@@ -85,3 +85,23 @@ class TestFunnel(HmrCrmCommon):
         """B5, C2: the funnel is the managers' report."""
         with self.assertRaises(AccessError):
             self.env["hmr.crm.funnel.report"].search([])
+
+    @users("hmr_manager")
+    def test_days_per_status_sum_every_period_of_the_history(self):
+        """B5 (issue 11): the days per status are read from the whole stage history, not
+        from the last stage change: a prospect sent back to a former status spends its days
+        there twice, and its time stops when it is lost."""
+        start = datetime(2026, 6, 1, 10, 0)
+        with at_time(self.env, start):
+            lead = self.env["crm.lead"].create(
+                self._prospect_values("Rita", "Vuelta", self.user_executive)
+            )
+        for days, status in ((1, "contact"), (3, "lead"), (4, "contact")):
+            with at_time(self.env, start + timedelta(days=days)):
+                lead._hmr_set_status(status)
+        with at_time(self.env, start + timedelta(days=6, hours=12)):
+            lead.action_set_lost()
+        self.assertRecordValues(
+            self._report(lead),
+            [{"lead_days": 2.0, "contact_days": 4.5, "deal_days": 0.0, "not_interested_rate": 100}],
+        )

@@ -1,6 +1,7 @@
 """Issue 11 as the clinic's users meet it on the real server: the manager hands a prospect
 over to another executive (P4), an executive marks a prospect not interested (D1, S1.3)."""
 
+import json
 import xmlrpc.client
 from datetime import timedelta
 
@@ -43,6 +44,23 @@ def activities_of(rpc, model, res_id, xmlid_type=None, admin=None):
     return rpc.search_read("mail.activity", domain, ["user_id", "summary", "activity_type_id"])
 
 
+def show_inbox(server, phone, login, expected, screenshot):
+    """The user logs in to the web client and opens their inbox, where ``expected`` shows."""
+    phone.goto(f"{server.url}/web/login")
+    phone.type_into("input[name=login]", login)
+    phone.type_into("input[name=password]", login)
+    phone.click("form.oe_login_form button[type=submit]")
+    phone.wait_for("location.pathname.startsWith('/odoo')", timeout=120, what="the web client")
+    phone.goto(f"{server.url}/odoo/discuss?active_id=mail.box_inbox")
+    phone.wait_ready()
+    phone.wait_for(
+        f"document.body.innerText.includes({json.dumps(expected)})",
+        timeout=120,
+        what=f"{expected} in the inbox",
+    )
+    phone.screenshot(screenshot, full_page=False)
+
+
 @pytest.fixture(scope="module")
 def assessment_treatment(users):
     """A treatment whose process starts at the doctor's assessment (built by the manager
@@ -77,7 +95,7 @@ def assessment_treatment(users):
 
 
 def test_reassigned_prospect_with_a_sent_quote_follows_the_new_executive(
-    server, users, admin, smtp, scheduler, sent_quotes
+    server, users, admin, smtp, scheduler, phone, sent_quotes
 ):
     """P4, S3.2, S3.3, D6 (issue 11): the manager hands a prospect whose quote was sent over
     from one executive to another. The new executive reads the quote and its chatter, holds
@@ -128,6 +146,7 @@ def test_reassigned_prospect_with_a_sent_quote_follows_the_new_executive(
         assert expected in text, (expected, text)
     assert "Calls to make" not in text, "written in the new executive's Spanish"
     assert not notifications_since(admin, old.partner_id, before), "the old one hears nothing"
+    show_inbox(server, phone, "ejecutiva2", quote["name"], "reassign_inbox_new_executive")
 
     # S3.3: 24 hours without answer (dates moved): the alert goes to the new executive
     admin.write("sale.order", quote["id"], {"hmr_sent_at": utc_now_str(-timedelta(hours=25))})
@@ -181,7 +200,7 @@ def test_reassigned_prospect_at_the_quote_step_moves_the_quote_to_prepare(
     notices = notifications_since(admin, new.partner_id, before)
     assert len(notices) == 1, notices
     body = new.read_one("mail.message", notices[0]["mail_message_id"][0], ["body"])["body"]
-    assert "Cotizable" in body and prepare["activity_type_id"][1] in body, body
+    assert "Cotizable" in body and prepare["summary"] in body, body
 
 
 # ------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
-from odoo.tools.misc import clean_context
+from odoo.tools.misc import clean_context, format_date
 
 from ..tools.phone_key import phone_key
 
@@ -268,19 +268,35 @@ class CrmLead(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not {"first_name", "last_name"} & vals.keys():
-            return super().write(vals)
+        previous_executives = self._hmr_get_previous_executives(vals)
+        handed_over = self.browse([lead.id for lead in previous_executives])
+        # the hand-over tells the new executive once, of everything: not Odoo's "you have
+        # been assigned" per prospect, quote and call
+        quiet = handed_over.with_context(mail_auto_subscribe_no_notify=True)
+        for leads in (self - handed_over, quiet):
+            for group, group_vals in leads._hmr_split_by_names(vals):
+                super(CrmLead, group).write(group_vals)
+                if group_vals is not vals and group_vals.get("contact_name"):
+                    group.partner_id.write({"name": group_vals["contact_name"]})
+        for lead in handed_over:
+            lead._hmr_hand_over(previous_executives[lead])
+        return True
 
-        # the title follows each prospect's own names: one write per resulting name
+    def _hmr_split_by_names(self, vals):
+        """(prospects, values) to write: the title follows each prospect's own names, one
+        write per resulting name when ``vals`` change names."""
+        if not self:
+            return []
+        if not {"first_name", "last_name"} & vals.keys():
+            return [(self, vals)]
+
         def names(lead):
             return vals.get("first_name", lead.first_name), vals.get("last_name", lead.last_name)
 
-        for (first_name, last_name), leads in self.grouped(names).items():
-            lead_vals = self._prepare_prospect_names(dict(vals), first_name, last_name)
-            super(CrmLead, leads).write(lead_vals)
-            if lead_vals.get("contact_name"):
-                leads.partner_id.write({"name": lead_vals["contact_name"]})
-        return True
+        return [
+            (leads, self._prepare_prospect_names(dict(vals), first_name, last_name))
+            for (first_name, last_name), leads in self.grouped(names).items()
+        ]
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -367,6 +383,104 @@ class CrmLead(models.Model):
                 and lead.hmr_status in PRE_DEAL_STATUSES
             ):
                 lead._hmr_set_status("deal")
+
+    # ------------------------------------------------------------
+    # HAND-OVER TO ANOTHER EXECUTIVE
+    # ------------------------------------------------------------
+
+    def _hmr_get_previous_executives(self, vals):
+        """{prospect: its executive} for the prospects that ``vals`` give to another
+        executive (not those given to nobody, nor those nobody held)."""
+        new_user_id = vals.get("user_id")
+        if not new_user_id:
+            return {}
+        return {lead: lead.user_id for lead in self if lead.user_id.id not in (False, new_user_id)}
+
+    def _hmr_get_open_quotes(self):
+        """The quotes still being negotiated (quotation, sent): their salesperson follows
+        the prospect. Confirmed and cancelled ones keep theirs: who won or lost them."""
+        return self.order_ids.filtered(lambda order: order.state in ("draft", "sent"))
+
+    def _hmr_get_followed_documents(self):
+        """The documents whose followers and activities follow the prospect besides its
+        quotes: the prospect itself (other addons add theirs)."""
+        return [self]
+
+    def _hmr_hand_over(self, previous):
+        """The prospect went from ``previous`` to its new executive: hand over what the
+        previous one held of it (its open quotes, their open activities there, the calls
+        still to make) and stop telling them of it (they no longer read it), then tell the
+        new executive once, in their language, of all they now hold. What is done or closed
+        keeps its executive: the history stays true."""
+        self.ensure_one()
+        executive = self.user_id
+        # by the clinic: the executive giving away a prospect may not write the colleague's
+        # activities; Odoo's own "assigned" notices are replaced by the one below
+        lead = self.sudo().with_context(
+            mail_auto_subscribe_no_notify=True, mail_activity_quick_update=True
+        )
+        quotes = lead._hmr_get_open_quotes().filtered(lambda order: order.user_id == previous)
+        quotes.write({"user_id": executive.id})
+        documents = [quotes, *lead._hmr_get_followed_documents()]
+        activities = lead.env["mail.activity"]
+        for records in documents:
+            activities |= records.activity_ids.filtered(lambda act: act.user_id == previous)
+        activities.write({"user_id": executive.id})
+        calls = lead._hmr_hand_over_calls(previous)
+        for records in (*documents, calls):
+            records.message_unsubscribe(partner_ids=previous.partner_id.ids)
+        if executive != self.env.user:
+            self._hmr_notify_hand_over(previous, quotes, activities, calls)
+
+    def _hmr_hand_over_calls(self, previous):
+        """The calls ``previous`` still had to make go to the new executive (a call is made
+        by an executive only: the prospect's calls stay when it goes to someone else)."""
+        calls = self.hmr_call_ids.filtered(
+            lambda call: call.state == "planned" and call.user_id == previous
+        )
+        if self.user_id._hmr_get_non_executives():
+            return calls.browse()
+        calls.write({"user_id": self.user_id.id})
+        return calls
+
+    def _hmr_notify_hand_over(self, previous, quotes, activities, calls):
+        executive = self.user_id
+
+        def body(lead):
+            # the reader's language and time zone: the calls' times are theirs
+            env = lead.with_context(tz=executive.tz or lead.env.context.get("tz")).env
+            lines = [
+                env._(
+                    "%(previous)s handed the prospect %(prospect)s over to you.",
+                    previous=previous.name,
+                    prospect=lead.display_name,
+                )
+            ]
+            if quotes:
+                names = ", ".join(quotes.mapped("name"))
+                lines.append(env._("Quotes: %(quotes)s", quotes=names))
+            for activity in activities.with_env(env):
+                lines.append(
+                    env._(
+                        "Activity: %(type)s, %(summary)s (%(document)s, due %(deadline)s)",
+                        type=activity.activity_type_id.name,
+                        summary=activity.summary or "-",
+                        document=activity.res_name,
+                        deadline=format_date(env, activity.date_deadline),
+                    )
+                )
+            if calls:
+                times = ", ".join(calls.with_env(env).sorted("call_at").mapped("display_name"))
+                lines.append(env._("Calls to make: %(calls)s", calls=times))
+            return "\n".join(lines)
+
+        self._hmr_notify_in_lang(
+            executive.partner_id,
+            subject=lambda lead: lead.env._(
+                "Prospect handed over to you: %(prospect)s", prospect=lead.display_name
+            ),
+            body=body,
+        )
 
     # ------------------------------------------------------------
     # MESSAGES (D7)

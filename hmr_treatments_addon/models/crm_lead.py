@@ -63,6 +63,48 @@ class CrmLead(models.Model):
         return case.get_base_url() + case.get_portal_url()
 
     # ------------------------------------------------------------
+    # HAND-OVER TO ANOTHER EXECUTIVE, LOSS AND RESTORATION
+    # ------------------------------------------------------------
+
+    def _hmr_get_open_quotes(self):
+        """Also the quotes accepted whose case is still open: the follow-up of the
+        acceptance (and its alert) is the new executive's."""
+        accepted = self.order_ids.filtered(
+            lambda order: order.state == "sale" and order.hmr_case_id.state == "open"
+        )
+        return super()._hmr_get_open_quotes() | accepted
+
+    def _hmr_get_followed_documents(self):
+        return [*super()._hmr_get_followed_documents(), self.treatment_case_ids]
+
+    def write(self, vals):
+        if not {"active", "probability", "stage_id"} & vals.keys():
+            return super().write(vals)
+        # Odoo's loss archives, then sets the probability to 0: the fate is read after
+        # each write, whichever of Odoo's ways (Lost button, restore, unarchive) made it
+        were_lost = self.filtered(lambda lead: lead.won_status == "lost")
+        res = super().write(vals)
+        (self - were_lost).filtered(lambda lead: lead.won_status == "lost")._hmr_on_lost()
+        were_lost.filtered(lambda lead: lead.won_status != "lost")._hmr_on_restored()
+        return res
+
+    def _hmr_on_lost(self):
+        """A prospect lost closes its cases in progress, except those whose quote the
+        prospect may still sign (who signs is a client after all)."""
+        cases = self.sudo().treatment_case_ids.filtered(
+            lambda case: (
+                case.state == "open"
+                and not case.order_ids.filtered(lambda order: order.state == "sent")
+            )
+        )
+        cases._hmr_close_with_prospect()
+
+    def _hmr_on_restored(self):
+        """A prospect restored takes up the cases its loss closed, where they were."""
+        cases = self.sudo().treatment_case_ids.filtered("closed_with_prospect")
+        cases._hmr_reopen_with_prospect()
+
+    # ------------------------------------------------------------
     # PUBLIC WEB FORM (B1)
     # ------------------------------------------------------------
 

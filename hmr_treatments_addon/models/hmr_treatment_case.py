@@ -7,6 +7,12 @@ from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
 
+# the to-dos the process gives the staff on the case: they end with the case
+PROCESS_ACTIVITY_TYPES = [
+    "hmr_treatments_addon.mail_activity_type_hmr_assessment",
+    "hmr_treatments_addon.mail_activity_type_hmr_quote",
+]
+
 
 class HmrTreatmentCase(models.Model):
     """One treatment followed by one prospect (P2): the prospect goes through the
@@ -64,6 +70,11 @@ class HmrTreatmentCase(models.Model):
     )
     step_date = fields.Datetime(
         string="Step Since", copy=False, help="When the case entered its current step."
+    )
+    closed_with_prospect = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Closed because its prospect was lost: restoring the prospect reopens it.",
     )
     # step "photos" (S1)
     photo_ids = fields.One2many("hmr.case.photo", "case_id", string="Photos")
@@ -163,7 +174,7 @@ class HmrTreatmentCase(models.Model):
         self.ensure_one()
         if self.state == "open":
             return
-        self.write({"state": "open"})
+        self.write({"state": "open", "closed_with_prospect": False})
         self._enter_step(self.step_id)
 
     def action_create_quote(self):
@@ -256,6 +267,21 @@ class HmrTreatmentCase(models.Model):
     def _close(self, state):
         self.write({"state": state, "next_photo_reminder_at": False})
         self._release_doctor()
+        # reopened, the case's step schedules them again
+        self.sudo().activity_unlink(PROCESS_ACTIVITY_TYPES)
+
+    def _hmr_close_with_prospect(self):
+        """The prospect was lost: no reminder, no doctor, no to-do for the case any more,
+        until the prospect is restored (see ``_hmr_reopen_with_prospect``)."""
+        self._close("lost")
+        self.write({"closed_with_prospect": True})
+
+    def _hmr_reopen_with_prospect(self):
+        """The lost prospect was restored: the cases its loss closed go on where they
+        were, their step starting again (the photo reminder, the least-loaded doctor, the
+        quote to prepare)."""
+        for case in self.filtered("closed_with_prospect"):
+            case.action_reopen()
 
     def _enter_step_photos(self):
         if self.photos_complete:
@@ -455,9 +481,12 @@ class HmrTreatmentCase(models.Model):
                 case._notify_managers_no_doctor()
 
     def _release_doctor(self):
-        """The doctor's open assessment is over (done, or the case closed)."""
+        """The case closed before its doctor assessed it: the open assessment is
+        cancelled and the doctor no longer holds the case, which frees their workload
+        (they still read the prospect they started to assess)."""
         open_assessments = self.assessment_ids.filtered(lambda a: a.state == "open")
         open_assessments.sudo().write({"state": "cancelled"})
+        open_assessments.case_id.write({"doctor_id": False})
 
     # ------------------------------------------------------------
     # QUOTE (S2.3)

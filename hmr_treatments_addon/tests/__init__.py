@@ -17,3 +17,4 @@ from . import test_hmr_texts_language
 from . import test_hmr_public_pages
 from . import test_hmr_odoo_channels
 from . import test_hmr_step_times
+from . import test_hmr_lost_prospect

@@ -198,3 +198,17 @@ def upload_photo_on_phone(phone, case_page_url, slot_index, screenshot_prefix):
     phone.wait_for("location.href.includes('uploaded=')", timeout=120, what="the upload")
     phone.wait_ready()
     phone.screenshot(f"{screenshot_prefix}_2_uploaded")
+
+
+def ask_to_talk(server, web, quote, message):
+    """S3.1: the prospect opens their quote's page and asks to talk to the executive (the
+    form of the page)."""
+    page = web.get(f"{server.url}{quote['url']}", timeout=60)
+    assert page.status_code == 200
+    token = re.search(r"access_token=([\w-]+)", quote["url"]).group(1)
+    response = web.post(
+        f"{server.url}/my/orders/{quote['id']}/talk",
+        data={"csrf_token": csrf_token(page.text), "access_token": token, "talk_message": message},
+        timeout=60,
+    )
+    assert response.status_code == 200

@@ -22,6 +22,15 @@ class SaleOrderLine(models.Model):
         list's is a discount too (the rebate it gives, with the line's discount), under the
         same limits: otherwise editing the price would give any rebate."""
         for line in self.filtered(lambda sol: sol.order_id.hmr_case_id and not sol.display_type):
+            if line.currency_id.compare_amounts(line.price_unit, 0.0) < 0:
+                # a negative line (Odoo's global discount) is a rebate beyond every limit
+                raise ValidationError(
+                    self.env._(
+                        "A treatment's quote takes the clinic's discounts line by line, "
+                        "not a line with a negative price (%(line)s).",
+                        line=line.name,
+                    )
+                )
             percent = line._hmr_get_rebate_percent()
             if float_compare(percent, 0.0, precision_digits=2) <= 0:
                 continue

@@ -187,3 +187,23 @@ class TestHmrDiscountOnQuotes(HmrTreatmentsCommon):
             {"price_unit": list_price * 1.1, "hmr_discount_id": False}
         )
         self.assertAlmostEqual(line.price_unit, list_price * 1.1)
+
+    def test_no_global_discount_on_a_treatment_quote(self):
+        """C11 (issue 11): Odoo's global discount (a line with a negative price) would
+        give a rebate beyond every limit: a treatment's quote refuses it, and its form
+        does not offer Odoo's discount button."""
+        line = self._doctor_quote()
+        order = line.order_id
+        # the discount product an administrator sets up the first time
+        order.company_id.sale_discount_product_id = self.env["product.product"].create(
+            {"name": "Discount", "type": "service"}
+        )
+        wizard = (
+            self.env["sale.order.discount"]
+            .with_user(self.user_executive)
+            .create({"sale_order_id": order.id, "discount_type": "amount", "discount_amount": 500})
+        )
+        with self.assertRaisesRegex(ValidationError, "negative price"):
+            wizard.action_apply_discount()
+        arch = order.with_user(self.doctor).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(arch, r'name="so_button_below_order_lines"[^>]*invisible="hmr_case_id"')

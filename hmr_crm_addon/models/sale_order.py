@@ -73,11 +73,10 @@ class SaleOrder(models.Model):
 
     def _hmr_is_invoice_posted(self):
         """Nothing left to invoice and every invoice posted (cancelled ones aside), at
-        least one: the sale is made. Read as the clinic, as the status is the order's
-        whoever triggers its computation (a user who may not read every invoice would
-        otherwise see none, hence all posted)."""
+        least one: the sale is made. Lines of no quantity count as invoiced in Odoo:
+        without any invoice, a quote is not finished."""
         self.ensure_one()
-        invoices = self.sudo().invoice_ids.filtered(lambda move: move.state != "cancel")
+        invoices = self.invoice_ids.filtered(lambda move: move.state != "cancel")
         return (
             self.invoice_status == "invoiced"
             and bool(invoices)

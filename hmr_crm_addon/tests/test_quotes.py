@@ -299,3 +299,13 @@ class TestQuotes(HmrCrmCommon):
         self.assertFalse(invoice.activity_ids)
         invoice.action_post()
         self.assertEqual(quote.hmr_quote_status, "finished")
+
+    @users("hmr_exec")
+    def test_not_finished_without_an_invoice(self):
+        """D8 (issue 11): finished takes a posted invoice: a confirmed quote whose lines
+        have no quantity (Odoo counts them invoiced) stays accepted."""
+        quote = self._new_quote(self.lead_exec.with_user(self.env.user))
+        quote.order_line.product_uom_qty = 0
+        quote.action_confirm()
+        self.assertEqual(quote.invoice_status, "invoiced", "Odoo: nothing left to invoice")
+        self.assertEqual(quote.hmr_quote_status, "accepted")

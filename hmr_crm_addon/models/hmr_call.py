@@ -35,7 +35,9 @@ class HmrCall(models.Model):
     _name = "hmr.call"
     _inherit = ["mail.thread"]
     _description = "Prospect Call"
-    _order = "call_at desc, id desc"
+    # the calls to make first ("planned" sorts after "done" and "cancelled": descending),
+    # by when to make them: the overdue ones lead
+    _order = "state desc, call_at, id"
     _rec_names_search = ["lead_id", "partner_id"]
 
     lead_id = fields.Many2one(
@@ -84,6 +86,11 @@ class HmrCall(models.Model):
     )
     # the reminder went out for this time (exactly once, see the cron)
     reminded_at = fields.Datetime(readonly=True, copy=False)
+
+    @api.model
+    def _get_past_grace(self):
+        """How late a call to make may still be planned: the time to fill the form in."""
+        return timedelta(minutes=5)
 
     @api.model
     def _default_call_at(self):
@@ -160,6 +167,22 @@ class HmrCall(models.Model):
                 )
             )
 
+    def _check_call_at_not_past(self):
+        """A call to make is planned now or later: one planned in the past would show
+        overdue at once (a wrong date, most likely). A call already made keeps its time.
+        Called when a time is given (creation, a new time), not when a call that became
+        overdue is set to do again."""
+        limit = fields.Datetime.now() - self._get_past_grace()
+        for call in self:
+            if call.state == "planned" and call.call_at and call.call_at < limit:
+                raise ValidationError(
+                    self.env._(
+                        "The call to %(prospect)s cannot be planned in the past: choose a "
+                        "later time, or record it as made with its outcome.",
+                        prospect=call.lead_id.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -167,6 +190,7 @@ class HmrCall(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         calls = super().create(vals_list)
+        calls._check_call_at_not_past()
         calls._schedule_reminders()
         return calls
 
@@ -175,6 +199,8 @@ class HmrCall(models.Model):
             # moved to another time: remind again at the new time
             vals = dict(vals, reminded_at=False)
         res = super().write(vals)
+        if "call_at" in vals:
+            self._check_call_at_not_past()
         if "call_at" in vals or vals.get("state") == "planned":
             self._schedule_reminders()
         return res
@@ -184,11 +210,13 @@ class HmrCall(models.Model):
     # ------------------------------------------------------------
 
     def action_mark_done(self):
-        """The call was made: record when and how it went. An interested prospect still
-        a lead becomes a contact, as in DriCloud."""
-        for call in self:
-            if call.state != "planned":
-                continue
+        """The call was made: record when and how it went. Without an outcome, the call
+        opens in a dialog asking for it (the list's button too), whose own button marks
+        it made. An interested prospect still a lead becomes a contact, as in DriCloud."""
+        planned = self.filtered(lambda call: call.state == "planned")
+        if len(planned) == 1 and not planned.outcome:
+            return planned._get_outcome_dialog_action()
+        for call in planned:
             if not call.outcome:
                 raise UserError(
                     self.env._(
@@ -199,6 +227,19 @@ class HmrCall(models.Model):
             call._log_on_prospect()
             if call.outcome == "interested" and call.lead_id.hmr_status == "lead":
                 call.lead_id._hmr_set_status("contact")
+        return True
+
+    def _get_outcome_dialog_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("How did the call go?"),
+            "res_model": "hmr.call",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("hmr_crm_addon.hmr_call_view_form_done").id, "form")],
+            "target": "new",
+        }
 
     def action_cancel(self):
         self.filtered(lambda call: call.state == "planned").write({"state": "cancelled"})

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 # DriCloud's quote statuses, in the manual's order
 QUOTE_STATUSES = [
@@ -24,8 +27,8 @@ class SaleOrder(models.Model):
         tracking=True,
         index=True,
         help="Follows the order: rejected when cancelled, accepted when signed by the "
-        "prospect or confirmed, finished when invoiced and its invoices posted, in "
-        "progress otherwise.",
+        "prospect or confirmed, finished when invoiced and its invoices posted (a draft "
+        "invoice is not enough), in progress otherwise.",
     )
     hmr_initial_status = fields.Selection(
         QUOTE_STATUSES,
@@ -60,16 +63,25 @@ class SaleOrder(models.Model):
         for order in self:
             if order.state == "cancel":
                 order.hmr_quote_status = "rejected"
-            elif order.invoice_status == "invoiced" and set(order.invoice_ids.mapped("state")) <= {
-                "posted",
-                "cancel",
-            }:
+            elif order._hmr_is_invoice_posted():
                 order.hmr_quote_status = "finished"
             elif order.state == "sale" or order.signed_on:
                 # signed on the portal, still to be paid before Odoo confirms it
                 order.hmr_quote_status = "accepted"
             else:
                 order.hmr_quote_status = "in_progress"
+
+    def _hmr_is_invoice_posted(self):
+        """Nothing left to invoice and every invoice posted (cancelled ones aside), at
+        least one: the sale is made. Lines of no quantity count as invoiced in Odoo:
+        without any invoice, a quote is not finished."""
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda move: move.state != "cancel")
+        return (
+            self.invoice_status == "invoiced"
+            and bool(invoices)
+            and all(move.state == "posted" for move in invoices)
+        )
 
     @api.depends("create_date")
     def _compute_hmr_issued_on(self):
@@ -89,8 +101,11 @@ class SaleOrder(models.Model):
 
     def _inverse_hmr_initial_status(self):
         # the status chosen at creation is reached the way a user would reach it
+        allowed = self._hmr_get_allowed_initial_statuses()
         for order in self:
             status = order.hmr_initial_status
+            if status and status not in allowed:
+                raise AccessError(self._hmr_get_initial_status_refusal(status))
             if status == "rejected":
                 order.action_cancel()
             elif status in ("accepted", "finished"):
@@ -98,6 +113,42 @@ class SaleOrder(models.Model):
             if status == "finished":
                 # invoices are created as superuser: posting them takes Billing rights
                 order._create_invoices().with_env(order.env).action_post()
+
+    @api.model
+    def _hmr_get_allowed_initial_statuses(self):
+        """The statuses the user may create a quote with: what they may do to it. Anyone
+        who prepares quotes leaves it in progress; confirming (accepted) or cancelling
+        (rejected) it is the sales executive's; finishing it also posts its invoice,
+        which takes Billing rights (the managers')."""
+        user = self.env.user
+        allowed = {"in_progress"}
+        if user.has_group("hmr_crm_addon.group_hmr_executive"):
+            allowed |= {"accepted", "rejected"}
+        if user.has_group("account.group_account_invoice"):
+            allowed.add("finished")
+        return allowed
+
+    @api.model
+    def _hmr_get_initial_status_refusal(self, status):
+        if status == "finished":
+            return self.env._(
+                "Only the users who post invoices (the managers) may create a finished "
+                "quote: create it accepted and invoice it; a manager posts the invoice."
+            )
+        label = dict(self._fields["hmr_initial_status"]._description_selection(self.env))[status]
+        return self.env._("You may not create a quote with the status %(status)s.", status=label)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """The status at creation offers only what the user may do."""
+        res = super().fields_get(allfields, attributes)
+        initial_status = res.get("hmr_initial_status")
+        if initial_status and "selection" in initial_status:
+            allowed = self._hmr_get_allowed_initial_statuses()
+            initial_status["selection"] = [
+                option for option in initial_status["selection"] if option[0] in allowed
+            ]
+        return res
 
     # ------------------------------------------------------------
     # CRUD
@@ -126,7 +177,8 @@ class SaleOrder(models.Model):
 
     def action_hmr_invoice(self):
         """One click turns the quote into an invoice, confirming it first when
-        needed, and opens the invoice (the one already made when nothing is left)."""
+        needed, and opens the invoice (the one already made when nothing is left). A
+        user who may not post it leaves it to a manager, who is asked to."""
         self.ensure_one()
         if self.state == "cancel":
             raise UserError(self.env._("A rejected quote cannot be invoiced."))
@@ -135,6 +187,8 @@ class SaleOrder(models.Model):
         if self.invoice_status != "to invoice" and self.invoice_ids:
             return self.action_view_invoice()
         invoices = self._create_invoices()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            self._hmr_ask_to_post(invoices)
         return self.action_view_invoice(invoices)
 
     # ------------------------------------------------------------
@@ -150,3 +204,33 @@ class SaleOrder(models.Model):
             if lead.sudo().source_id:
                 vals["source_id"] = lead.sudo().source_id.id
         return vals
+
+    def _hmr_ask_to_post(self, invoices):
+        """The clinic's managers post its invoices: the one who will is given an
+        activity on each new invoice (there is nobody to ask without a manager)."""
+        poster = self._hmr_get_invoice_poster()
+        if poster:
+            invoices._hmr_activity_schedule(
+                "mail.mail_activity_data_todo",
+                poster,
+                summary=_lt("Post the invoice"),
+                note=lambda move: move.env._(
+                    "%(user)s invoiced the quote %(quote)s: check and post the invoice.",
+                    user=self.env.user.name,
+                    quote=move.invoice_origin or "",
+                ),
+            )
+
+    def _hmr_get_invoice_poster(self):
+        """Who posts the invoices of the quote: the first of the clinic's managers who
+        may post invoices, before Odoo's administrators (who hold the role to set the
+        clinic up, and lead Odoo's default sales team)."""
+        self.ensure_one()
+        group = self.env.ref("hmr_crm_addon.group_hmr_manager").sudo()
+        posters = group.all_user_ids.filtered(
+            lambda user: (
+                user.active and not user.share and user.has_group("account.group_account_invoice")
+            )
+        ).sorted("id")
+        clinic = posters.filtered(lambda user: not user.has_group("base.group_system"))
+        return (clinic or posters)[:1]

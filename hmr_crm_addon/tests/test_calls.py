@@ -59,8 +59,9 @@ class TestCalls(HmrCrmCommon):
         """D6: the calls of today (in the executive's time zone), the future ones and
         the overdue ones (planned, time passed)."""
         lead = self.lead_exec
-        overdue = self._new_call(lead, datetime(2026, 6, 15, 14, 0))  # 08:00 today
-        yesterday = self._new_call(lead, datetime(2026, 6, 14, 20, 0))  # Sunday 14:00
+        with freeze_time("2026-06-14 12:00:00"):  # planned on Sunday morning, not made since
+            overdue = self._new_call(lead, datetime(2026, 6, 15, 14, 0))  # 08:00 today
+            yesterday = self._new_call(lead, datetime(2026, 6, 14, 20, 0))  # Sunday 14:00
         today = self._new_call(lead, datetime(2026, 6, 16, 5, 0))  # 23:00 today (UTC tomorrow)
         tomorrow = self._new_call(lead, datetime(2026, 6, 16, 6, 30))  # 00:30 tomorrow
         made = self._new_call(
@@ -86,9 +87,8 @@ class TestCalls(HmrCrmCommon):
         recorded, the prospect's chatter tells it, and an interested lead becomes a
         contact."""
         lead = self.lead_exec.with_user(self.env.user)
-        call = self._new_call(lead, datetime(2026, 6, 15, 17, 0))
-        with self.assertRaises(UserError):
-            call.action_mark_done()
+        with freeze_time("2026-06-15 15:00:00"):
+            call = self._new_call(lead, datetime(2026, 6, 15, 17, 0))
         call.write({"outcome": "interested", "notes": "Wants a quote for 2,000 grafts"})
         with freeze_time("2026-06-15 17:05:00"):
             call.action_mark_done()
@@ -163,6 +163,7 @@ class TestCalls(HmrCrmCommon):
         self.assertFalse(call.reminded_at, "moved: to remind again")
 
     @users("hmr_exec2")
+    @freeze_time("2026-06-15 15:00:00")
     def test_calls_follow_the_prospect_rights(self):
         """C2, D6: an executive reads and makes only the calls of their prospects;
         managers see all of them; doctors have no calls; a call's executive must have
@@ -189,3 +190,67 @@ class TestCalls(HmrCrmCommon):
             call.with_user(self.user_doctor).read(["call_at"])
         with self.assertRaises(ValidationError):
             call.user_id = self.user_doctor
+
+    @users("hmr_exec")
+    @freeze_time("2026-06-15 15:00:00")
+    def test_made_without_outcome_asks_for_it(self):
+        """D6 (issue 11): "Made" on a call without outcome (the list's button) opens the
+        call in a dialog where the outcome is required, instead of an error; its button
+        marks the call made; several calls without outcome are refused together."""
+        lead = self.lead_exec.with_user(self.env.user)
+        call = self._new_call(lead, datetime(2026, 6, 15, 17, 0))
+        action = call.action_mark_done()
+        dialog = self.env.ref("hmr_crm_addon.hmr_call_view_form_done")
+        self.assertEqual(
+            (action["res_model"], action["res_id"], action["target"], action["views"]),
+            ("hmr.call", call.id, "new", [(dialog.id, "form")]),
+        )
+        self.assertEqual(call.state, "planned", "asked, not made")
+        form = Form(call, view=dialog)
+        self.assertTrue(form._get_modifier("outcome", "required"))
+        form.outcome = "call_back"
+        form.save()
+        call.action_mark_done()
+        self.assertRecordValues(call, [{"state": "done", "outcome": "call_back"}])
+        others = self._new_call(lead, datetime(2026, 6, 16, 17, 0)) | self._new_call(
+            lead, datetime(2026, 6, 17, 17, 0)
+        )
+        with self.assertRaises(UserError):
+            others.action_mark_done()
+
+    @users("hmr_exec")
+    def test_calls_sorted_to_make_first(self):
+        """D6 (issue 11): calls are listed by when to make them, the overdue ones first,
+        the made and cancelled ones after the calls to make."""
+        lead = self.lead_exec
+        with freeze_time("2026-06-15 12:00:00"):
+            overdue = self._new_call(lead, datetime(2026, 6, 15, 14, 0))
+        with freeze_time("2026-06-15 15:00:00"):
+            later = self._new_call(lead, datetime(2026, 6, 20, 17, 0))
+            soon = self._new_call(lead, datetime(2026, 6, 15, 18, 0))
+            made = self._new_call(
+                lead, datetime(2026, 6, 25, 16, 0), state="done", outcome="interested"
+            )
+            cancelled = self._new_call(lead, datetime(2026, 6, 16, 16, 0), state="cancelled")
+            calls = overdue | later | soon | made | cancelled
+            found = self.env["hmr.call"].search([("id", "in", calls.ids)])
+        self.assertEqual(list(found), [overdue, soon, later, made, cancelled])
+
+    @users("hmr_exec")
+    @freeze_time("2026-06-15 15:00:00")
+    def test_call_in_the_past_refused(self):
+        """D6 (issue 11): a call to make cannot be planned in the past (a few minutes'
+        grace for filling the form in), nor moved there; a call made is recorded with its
+        past time; an overdue call made by mistake can be set to do again."""
+        lead = self.lead_exec.with_user(self.env.user)
+        with self.assertRaisesRegex(ValidationError, "cannot be planned in the past"):
+            self._new_call(lead, datetime(2026, 6, 15, 12, 0))
+        just_now = self._new_call(lead, datetime(2026, 6, 15, 14, 57))
+        self.assertEqual(just_now.period, "overdue")
+        call = self._new_call(lead, datetime(2026, 6, 16, 17, 0))
+        with self.assertRaises(ValidationError):
+            call.call_at = datetime(2026, 6, 14, 17, 0)
+        made = self._new_call(lead, datetime(2026, 6, 15, 12, 0), state="done", outcome="no_answer")
+        self.assertEqual(made.state, "done")
+        made.action_reset_to_planned()
+        self.assertEqual((made.state, made.period), ("planned", "overdue"))

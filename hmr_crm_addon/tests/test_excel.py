@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged, users
+from odoo.tests import HttpCase, freeze_time, tagged, users
 
 from .common import HmrCrmCommon
 
@@ -31,14 +31,15 @@ class TestExcelExport(HmrCrmCommon):
             cls._prospect_values("Luis", "Lost", cls.user_executive)
         )
         cls.lead_lost.action_set_lost()
-        cls.call = cls.env["hmr.call"].create(
-            {
-                "lead_id": cls.lead_exec.id,
-                "user_id": cls.user_executive.id,
-                "call_at": datetime(2026, 6, 15, 17, 30),
-                "notes": "Explain the FUE technique",
-            }
-        )
+        with freeze_time("2026-06-15 12:00:00"):  # planned that morning (none in the past)
+            cls.call = cls.env["hmr.call"].create(
+                {
+                    "lead_id": cls.lead_exec.id,
+                    "user_id": cls.user_executive.id,
+                    "call_at": datetime(2026, 6, 15, 17, 30),
+                    "notes": "Explain the FUE technique",
+                }
+            )
 
     def _workbook(self):
         content, filename = self.env["hmr.crm.export"]._export_crm_workbook()

@@ -97,7 +97,9 @@ class TestProspectListPerformance(HmrCrmCommon):
                 {
                     "lead_id": lead.id,
                     "user_id": cls.user_executive.id,
-                    "call_at": datetime(2026, 6, 15, 17, 0) + timedelta(hours=index),
+                    # calls to make: from tomorrow on
+                    "call_at": datetime.now().replace(microsecond=0)
+                    + timedelta(days=1, hours=index),
                 }
                 for index, lead in enumerate(cls.list_leads[:40])
             ]

@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime
 from unittest.mock import patch
 
@@ -237,3 +238,74 @@ class TestQuotes(HmrCrmCommon):
         columns = self.env["sale.order"].get_views([(view.id, "list")])["views"]["list"]["arch"]
         for column in ("hmr_issued_on", "validity_date", "hmr_accepted_on", "hmr_quote_status"):
             self.assertIn(f'name="{column}"', columns)
+
+    def _buttons(self, view_type="form", view_id=False):
+        arch = self.env["sale.order"].get_views([(view_id, view_type)])["views"][view_type]["arch"]
+        return set(re.findall(r'<button [^>]*name="(\w+)"', arch))
+
+    def test_each_role_sees_the_buttons_it_may_use(self):
+        """D8, C2 (issue 11): the doctor prepares and sends quotes: their quote form and
+        the Quotes list show no button to confirm, invoice or cancel a quote; the
+        executive's and the manager's do."""
+        selling = {"action_hmr_invoice", "action_confirm", "action_cancel", "action_draft"}
+        quotes_list = self.env.ref("hmr_crm_addon.sale_order_view_list_hmr_quotes").id
+        with self.with_user("hmr_doctor"):
+            self.assertFalse(self._buttons() & selling)
+            self.assertIn("action_quotation_send", self._buttons(), "the doctor sends it")
+            self.assertNotIn("action_hmr_invoice", self._buttons("list", quotes_list))
+        for login in ("hmr_exec", "hmr_manager"):
+            with self.subTest(login=login), self.with_user(login):
+                self.assertLessEqual(selling, self._buttons())
+                self.assertIn("action_hmr_invoice", self._buttons("list", quotes_list))
+
+    def test_initial_status_offers_what_the_user_may_do(self):
+        """D8, C2 (issue 11): the status at creation offers what the user may do: the
+        doctor leaves the quote in progress, the executive may also accept or reject it,
+        the manager, who posts invoices, may also create it finished; a status the user
+        may not choose is refused."""
+        expected = {
+            "hmr_doctor": ["in_progress"],
+            "hmr_exec": ["accepted", "in_progress", "rejected"],
+            "hmr_manager": ["accepted", "in_progress", "finished", "rejected"],
+        }
+        for login, statuses in expected.items():
+            with self.subTest(login=login), self.with_user(login):
+                selection = self.env["sale.order"].fields_get(["hmr_initial_status"])
+                offered = [value for value, _label in selection["hmr_initial_status"]["selection"]]
+                self.assertEqual(offered, statuses)
+        with self.with_user("hmr_exec"), self.assertRaisesRegex(AccessError, "the managers"):
+            self._new_quote(self.lead_exec, hmr_initial_status="finished")
+
+    @users("hmr_exec")
+    def test_invoice_left_to_a_manager_to_post(self):
+        """D8 (issue 11): the executive's one-click invoice stays a draft, the quote
+        accepted; the clinic's manager who posts invoices (not Odoo's administrator) is
+        given an activity to post it; once posted, the quote is finished."""
+        quote = self._new_quote(self.lead_exec.with_user(self.env.user))
+        invoice = self.env["account.move"].browse(quote.action_hmr_invoice()["res_id"])
+        self.assertEqual((invoice.state, quote.hmr_quote_status), ("draft", "accepted"))
+        activity = invoice.sudo().activity_ids
+        self.assertEqual(activity.user_id, self.user_manager)
+        self.assertIn(quote.name, activity.note)
+        self._post(invoice)
+        self.assertEqual(quote.hmr_quote_status, "finished")
+
+    @users("hmr_manager")
+    def test_manager_invoices_without_asking(self):
+        """D8 (issue 11): a manager who invoices a quote posts it themselves: nobody is
+        asked to."""
+        quote = self._new_quote(self.lead_exec)
+        invoice = self.env["account.move"].browse(quote.action_hmr_invoice()["res_id"])
+        self.assertFalse(invoice.activity_ids)
+        invoice.action_post()
+        self.assertEqual(quote.hmr_quote_status, "finished")
+
+    @users("hmr_exec")
+    def test_not_finished_without_an_invoice(self):
+        """D8 (issue 11): finished takes a posted invoice: a confirmed quote whose lines
+        have no quantity (Odoo counts them invoiced) stays accepted."""
+        quote = self._new_quote(self.lead_exec.with_user(self.env.user))
+        quote.order_line.product_uom_qty = 0
+        quote.action_confirm()
+        self.assertEqual(quote.invoice_status, "invoiced", "Odoo: nothing left to invoice")
+        self.assertEqual(quote.hmr_quote_status, "accepted")

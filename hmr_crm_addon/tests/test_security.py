@@ -246,7 +246,7 @@ class TestRoles(HmrCrmCommon):
         """C2, D6, D7: the calls and messages of unassigned prospects reach the executives
         only with the "See unassigned prospects" group, as the prospects do."""
         call = self.env["hmr.call"].create(
-            {"lead_id": self.lead_unassigned.id, "call_at": "2026-06-15 17:00:00"}
+            {"lead_id": self.lead_unassigned.id, "call_at": self.env["hmr.call"]._default_call_at()}
         )
         template = self.env.ref("hmr_crm_addon.mail_template_hmr_prospect_follow_up")
         with self.mock_mail_gateway():

@@ -117,3 +117,93 @@ class TestHmrDiscount(HmrTreatmentsCommon):
             | self.group_manager
             | self.env.ref("hmr_crm_addon.group_hmr_doctor"),
         )
+
+
+@tagged("post_install", "-at_install", "hmr_treatments")
+class TestHmrDiscountOnQuotes(HmrTreatmentsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.case = cls._new_case("Diana Descuento")
+        cls._send_all_photos(cls.case)
+        cls.doctor = cls.case.doctor_id
+        cls.season = cls.env.ref("hmr_treatments_addon.hmr_discount_season")  # 10%
+        cls.cash = cls.env.ref("hmr_treatments_addon.hmr_discount_cash")  # 5%
+        cls.management = cls.env.ref("hmr_treatments_addon.hmr_discount_management")  # 25%
+
+    def _doctor_quote(self):
+        """The quote the doctor prepares once they assessed the case."""
+        assessment = self.case.assessment_ids.with_user(self.doctor)
+        assessment.write({"hair_loss_scale": "4", "donor_area": "good", "graft_estimate": 2000})
+        order = self.env["sale.order"].browse(assessment.action_done()["res_id"])
+        return order.order_line.filtered(lambda line: line.price_unit > 0)[:1]
+
+    def test_starter_discounts_for_doctors(self):
+        """C11, S2.3 (issue 11): the doctor builds the quote: the starter promotion and
+        cash discounts are theirs to apply too; the management one stays the managers'."""
+        doctor_group = self.env.ref("hmr_crm_addon.group_hmr_doctor")
+        self.assertIn(doctor_group, self.season.group_ids)
+        self.assertIn(doctor_group, self.cash.group_ids)
+        self.assertNotIn(doctor_group, self.management.group_ids)
+
+    def test_doctor_applies_a_discount_on_their_quote(self):
+        """C11, S2.3 (issue 11): the doctor applies the promotion to the quote they
+        prepare, within its maximum; beyond it, or the managers' one, is refused."""
+        line = self._doctor_quote().with_user(self.doctor)
+        line.write({"hmr_discount_id": self.season.id, "discount": 10})
+        self.assertEqual(line.discount, 10)
+        with self.assertRaises(UserError):
+            line.write({"discount": 12})
+        with self.assertRaises(UserError):
+            line.write({"hmr_discount_id": self.management.id, "discount": 20})
+
+    def test_lower_unit_price_is_a_discount(self):
+        """C11 (issue 11): a unit price below the price list is a rebate under the same
+        limits as a discount, whoever edits it: refused without a named discount or
+        beyond the role's maximum, allowed within it; with the line's discount, the two
+        add up."""
+        line = self._doctor_quote()
+        list_price = line.price_unit
+        for user in (self.doctor, self.user_executive):
+            with self.subTest(user=user.login), self.assertRaises(ValidationError) as error:
+                line.with_user(user).write({"price_unit": list_price * 0.9})
+            self.assertIn("below its price list price", str(error.exception))
+            self.assertIn("10% off", str(error.exception))
+        as_executive = line.with_user(self.user_executive)
+        with self.assertRaisesRegex(UserError, "at most 10%, not 20%"):
+            as_executive.write({"price_unit": list_price * 0.8, "hmr_discount_id": self.season.id})
+        as_executive.write({"price_unit": list_price * 0.95, "hmr_discount_id": self.season.id})
+        self.assertAlmostEqual(line.price_unit, list_price * 0.95)
+        with self.assertRaisesRegex(UserError, "not 14.5%"), self.env.cr.savepoint():
+            as_executive.write({"discount": 10})  # 5% lower price, then 10% off
+        line.invalidate_recordset()
+        self.assertEqual(line.discount, 0)
+        line.with_user(self.user_manager).write(
+            {"price_unit": list_price * 0.8, "hmr_discount_id": self.management.id}
+        )
+        self.assertAlmostEqual(line.price_unit, list_price * 0.8)
+        # a price above the list price is no discount
+        line.with_user(self.doctor).write(
+            {"price_unit": list_price * 1.1, "hmr_discount_id": False}
+        )
+        self.assertAlmostEqual(line.price_unit, list_price * 1.1)
+
+    def test_no_global_discount_on_a_treatment_quote(self):
+        """C11 (issue 11): Odoo's global discount (a line with a negative price) would
+        give a rebate beyond every limit: a treatment's quote refuses it, and its form
+        does not offer Odoo's discount button."""
+        line = self._doctor_quote()
+        order = line.order_id
+        # the discount product an administrator sets up the first time
+        order.company_id.sale_discount_product_id = self.env["product.product"].create(
+            {"name": "Discount", "type": "service"}
+        )
+        wizard = (
+            self.env["sale.order.discount"]
+            .with_user(self.user_executive)
+            .create({"sale_order_id": order.id, "discount_type": "amount", "discount_amount": 500})
+        )
+        with self.assertRaisesRegex(ValidationError, "negative price"):
+            wizard.action_apply_discount()
+        arch = order.with_user(self.doctor).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(arch, r'name="so_button_below_order_lines"[^>]*invisible="hmr_case_id"')

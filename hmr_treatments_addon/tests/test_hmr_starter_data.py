@@ -110,16 +110,18 @@ class TestHmrStarterData(HmrTreatmentsCommon):
         self.assertEqual(self.env.ref("hmr_treatments_addon.hmr_treatment_fue").survey_id, survey)
 
     def test_discounts(self):
-        """C11: the starter discounts and who may apply them."""
+        """C11, S2.3 (issue 11): the starter discounts and who may apply them: the
+        doctor who prepares the quote applies the promotion and the cash discount too."""
         executive = self.env.ref("hmr_crm_addon.group_hmr_executive")
+        doctor = self.env.ref("hmr_crm_addon.group_hmr_doctor")
         manager = self.env.ref("hmr_crm_addon.group_hmr_manager")
         self.assertRecordValues(
             self.env.ref("hmr_treatments_addon.hmr_discount_season")
             | self.env.ref("hmr_treatments_addon.hmr_discount_cash")
             | self.env.ref("hmr_treatments_addon.hmr_discount_management"),
             [
-                {"max_percent": 10.0, "group_ids": executive.ids},
-                {"max_percent": 5.0, "group_ids": executive.ids},
+                {"max_percent": 10.0, "group_ids": (executive | doctor).ids},
+                {"max_percent": 5.0, "group_ids": (executive | doctor).ids},
                 {"max_percent": 25.0, "group_ids": manager.ids},
             ],
         )

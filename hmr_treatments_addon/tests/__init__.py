@@ -16,3 +16,4 @@ from . import test_hmr_prospect_emails
 from . import test_hmr_texts_language
 from . import test_hmr_public_pages
 from . import test_hmr_odoo_channels
+from . import test_hmr_messages

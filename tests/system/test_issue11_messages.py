@@ -17,6 +17,10 @@ from hmr_steps import create_command
 
 SHOTS = Path("/tmp/hmr_shots/messages")
 DESKTOP = {"width": 1440, "height": 1000, "deviceScaleFactor": 1, "mobile": False}
+DESKTOP_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0 Safari/537.36"
+)
 # the fields of the composer's form the web client asks for (those of main's form too)
 COMPOSER_SPEC = {
     "lead_ids": {"fields": {"display_name": {}}},
@@ -81,7 +85,15 @@ def messages_of(rpc, lead_id):
     return rpc.search_read(
         "hmr.crm.message",
         [("lead_id", "=", lead_id)],
-        ["state", "channel", "subject", "preview", "failure_reason", "scheduled_at"],
+        [
+            "state",
+            "channel",
+            "subject",
+            "preview",
+            "failure_type",
+            "failure_reason",
+            "scheduled_at",
+        ],
     )
 
 
@@ -201,7 +213,8 @@ def test_failed_sms_reads_failed(users, admin):
     assert "enviado" not in message.lower() and "sent" not in message.lower(), params
     lines = messages_of(executive, lead_id)
     assert [line["state"] for line in lines] == ["failed"], lines
-    assert lines[0]["channel"] == "sms" and lines[0]["failure_reason"], lines
+    # the reason: Odoo's failure type of the SMS (its label in the list), and its detail if any
+    assert lines[0]["channel"] == "sms" and lines[0]["failure_type"], lines
 
 
 def test_banner_when_the_clinic_cannot_deliver(users, admin, smtp):
@@ -329,7 +342,10 @@ def test_manager_edits_every_template_the_clinic_sends(users, admin):
 
 
 def desktop_login(browser, rpc):
+    """The executive at their desk: a desktop browser's screen and identity."""
     browser.send("Emulation.setDeviceMetricsOverride", **DESKTOP)
+    browser.send("Emulation.setTouchEmulationEnabled", enabled=False)
+    browser.send("Emulation.setUserAgentOverride", userAgent=DESKTOP_USER_AGENT)
     browser.goto(f"{rpc.url}/web/login?db={rpc.db}")
     browser.type_into("input[name=login]", rpc.login)
     browser.type_into("input[name=password]", rpc.password)
@@ -347,7 +363,11 @@ def test_screenshots_of_composer_and_messages(users, admin, smtp):
         desktop_login(browser, executive)
         panel = "action-hmr_crm_addon.crm_lead_action_hmr_panel"
         browser.goto(f"{executive.url}/odoo/{panel}/{lead_id}")
-        browser.click("button[name=action_hmr_send_message]")
+        try:
+            browser.click("button[name=action_hmr_send_message]")
+        except AssertionError:
+            browser.screenshot("composer_failed_to_open", full_page=False)
+            raise
         browser.wait_visible(".modal .o_field_widget[name=body]")
         time.sleep(1.5)
         text = browser.evaluate("document.querySelector('.modal').innerText")

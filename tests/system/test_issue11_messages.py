@@ -378,7 +378,20 @@ def test_screenshots_of_composer_and_messages(users, admin, smtp):
         browser.goto(f"{executive.url}/odoo/hmr-messages")
         browser.wait_visible(".o_list_renderer")
         time.sleep(1.5)
+        banner = browser.evaluate("document.querySelector('.o_hmr_no_sms_provider').innerText")
+        assert "No hay un proveedor de SMS" in banner, banner
         shot = browser.send("Page.captureScreenshot", format="png")["data"]
         (SHOTS / "messages_tab.png").write_bytes(base64.b64decode(shot))
+        # the clinic without its outgoing mail server: both banners
+        mail_servers = [row["id"] for row in admin.search_read("ir.mail_server", [], ["id"])]
+        admin.write("ir.mail_server", mail_servers, {"active": False})
+        try:
+            browser.goto(f"{executive.url}/odoo/hmr-messages")
+            browser.wait_visible(".o_hmr_no_mail_server")
+            time.sleep(1)
+            shot = browser.send("Page.captureScreenshot", format="png")["data"]
+            (SHOTS / "messages_tab_no_mail_server.png").write_bytes(base64.b64decode(shot))
+        finally:
+            admin.write("ir.mail_server", mail_servers, {"active": True})
     finally:
         browser.close()

@@ -383,3 +383,16 @@ class TestMessages(HmrCrmCommon):
         self.assertRecordValues(
             self._messages(lead), [{"state": "bounced", "failure_reason": "550 mailbox unknown"}]
         )
+
+    @users("hmr_exec")
+    def test_no_template_code_before_a_prospect_is_chosen(self):
+        """D7 (issue 11): opened from the Messages tab, before any prospect is chosen, the
+        composer shows no template code; choosing one writes the text for them."""
+        composer = self.env["hmr.message.composer"].new(
+            {"channel": "email", "mail_template_id": self.template_email.id}
+        )
+        self.assertFalse(composer.body)
+        self.assertFalse(composer.subject)
+        composer.lead_ids = self.lead_exec.with_user(self.env.user)
+        self.assertIn("Hello Ana,", composer.body)
+        self.assertNotIn("{{", composer.subject)

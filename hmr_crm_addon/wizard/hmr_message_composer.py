@@ -156,7 +156,8 @@ class HmrMessageComposer(models.TransientModel):
         not edit templates (sudo), on a prospect the user may read."""
         template = self.mail_template_id
         if not lead:
-            return template.subject, template.body_html
+            # nothing to show before a prospect is chosen: never the template's code
+            return False, False
         lead.check_access("read")
         template_sudo = template.sudo()
         langs = {lead.id: self._get_lead_lang(template_sudo, lead)}
@@ -167,7 +168,7 @@ class HmrMessageComposer(models.TransientModel):
     def _render_sms_for(self, lead):
         template = self.sms_template_id
         if not lead:
-            return template.body
+            return False
         lead.check_access("read")
         template_sudo = template.sudo()
         langs = {lead.id: self._get_lead_lang(template_sudo, lead)}

@@ -351,6 +351,10 @@ def desktop_login(browser, rpc):
     browser.type_into("input[name=password]", rpc.password)
     browser.click("button[type=submit]")
     browser.wait_for("location.pathname.startsWith('/odoo')", what="the login")
+    # the first visit builds the web client's assets: slow on a busy machine
+    browser.wait_for(
+        "!!document.querySelector('.o_main_navbar')", timeout=300, what="the web client"
+    )
 
 
 def test_screenshots_of_composer_and_messages(users, admin, smtp):
@@ -364,6 +368,7 @@ def test_screenshots_of_composer_and_messages(users, admin, smtp):
         panel = "action-hmr_crm_addon.crm_lead_action_hmr_panel"
         browser.goto(f"{executive.url}/odoo/{panel}/{lead_id}")
         try:
+            browser.wait_visible("button[name=action_hmr_send_message]", timeout=180)
             browser.click("button[name=action_hmr_send_message]")
         except AssertionError:
             browser.screenshot("composer_failed_to_open", full_page=False)

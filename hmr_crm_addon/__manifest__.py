@@ -42,6 +42,7 @@
     ],
     "assets": {
         "web.assets_tests": ["hmr_crm_addon/static/tests/tours/*.js"],
+        "web.assets_backend": ["hmr_crm_addon/static/src/views/*"],
     },
     "application": True,
 }

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html2plaintext
 
@@ -7,6 +7,7 @@ MESSAGE_STATES = [
     ("outgoing", "Sending"),
     ("sent", "Sent"),
     ("failed", "Failed"),
+    ("bounced", "Bounced"),
     ("cancelled", "Not Sent"),
 ]
 
@@ -14,10 +15,12 @@ MESSAGE_STATES = [
 class HmrCrmMessage(models.Model):
     """D7: the emails and SMS sent or to be sent to prospects, one line per message,
     read from where Odoo keeps them: the messages of the prospects (and of their
-    quotes) with their delivery status (mail.notification), the messages waiting for
-    their date (mail.message.schedule, the mail queue's scheduled emails) and those
-    scheduled from the chatter (mail.scheduled.message). A query, as Odoo's own
-    sale.report: nothing is copied, so nothing can drift."""
+    quotes, cases...) with their delivery status (mail.notification), the messages
+    waiting for their date (mail.message.schedule, the mail queue's scheduled emails),
+    those scheduled from the chatter or the composer (mail.scheduled.message), and the
+    emails the clinic's templates send on their own (mail.mail: reminders,
+    acknowledgments, answers to a quote). A query, as Odoo's own sale.report: nothing
+    is copied, so nothing can drift."""
 
     _name = "hmr.crm.message"
     _description = "Prospect Message"
@@ -92,7 +95,8 @@ class HmrCrmMessage(models.Model):
             WITH docs AS (%(documents)s),
             messages AS (
                 SELECT m.id, m.model, m.res_id, docs.lead_id, m.date, m.subject, m.body,
-                       m.author_id, m.message_type, stats.total, stats.failed, stats.pending,
+                       m.author_id, m.message_type, stats.total, stats.failed, stats.bounced,
+                       stats.pending,
                        stats.sent, stats.failure_type, stats.failure_reason,
                        schedule.scheduled_at AS notify_at, queue.scheduled_at AS queued_at
                   FROM mail_message m
@@ -102,7 +106,9 @@ class HmrCrmMessage(models.Model):
                     -- notifications of the clinic's own staff
                     SELECT COUNT(*) AS total,
                            COUNT(*) FILTER (
-                               WHERE n.notification_status IN ('exception', 'bounce')) AS failed,
+                               WHERE n.notification_status = 'exception') AS failed,
+                           COUNT(*) FILTER (
+                               WHERE n.notification_status = 'bounce') AS bounced,
                            COUNT(*) FILTER (WHERE n.notification_status = 'ready') AS pending,
                            -- an SMS handed to the provider is sent, its delivery
                            -- report may come later
@@ -138,7 +144,7 @@ class HmrCrmMessage(models.Model):
                  WHERE m.model IN %(models)s
                    AND m.message_type IN ('comment', 'email_outgoing', 'sms', 'auto_comment')
             )
-            SELECT 2 * msg.id AS id,
+            SELECT 3 * msg.id AS id,
                    msg.id AS message_id,
                    NULL::integer AS scheduled_message_id,
                    msg.lead_id,
@@ -151,6 +157,7 @@ class HmrCrmMessage(models.Model):
                    COALESCE(msg.notify_at, msg.queued_at) AS scheduled_at,
                    CASE WHEN msg.message_type = 'sms' THEN 'sms' ELSE 'email' END AS channel,
                    CASE WHEN msg.failed > 0 THEN 'failed'
+                        WHEN msg.bounced > 0 THEN 'bounced'
                         WHEN msg.notify_at IS NOT NULL OR msg.queued_at IS NOT NULL
                             THEN 'scheduled'
                         WHEN msg.pending > 0 THEN 'outgoing'
@@ -166,7 +173,7 @@ class HmrCrmMessage(models.Model):
               JOIN crm_lead lead ON lead.id = msg.lead_id
              WHERE msg.total > 0 OR msg.notify_at IS NOT NULL
             UNION ALL
-            SELECT 2 * s.id + 1 AS id,
+            SELECT 3 * s.id + 1 AS id,
                    NULL::integer AS message_id,
                    s.id AS scheduled_message_id,
                    lead.id AS lead_id,
@@ -188,9 +195,99 @@ class HmrCrmMessage(models.Model):
               JOIN docs ON docs.model = s.model AND docs.res_id = s.res_id
               JOIN crm_lead lead ON lead.id = docs.lead_id
              WHERE NOT s.is_note
+            UNION ALL
+            SELECT 3 * mail.id + 2 AS id,
+                   msg.id AS message_id,
+                   NULL::integer AS scheduled_message_id,
+                   lead.id AS lead_id,
+                   lead.partner_id,
+                   lead.user_id,
+                   lead.company_id,
+                   msg.model,
+                   msg.res_id,
+                   msg.date,
+                   mail.scheduled_date AS scheduled_at,
+                   'email' AS channel,
+                   CASE WHEN mail.state = 'outgoing'
+                             AND mail.scheduled_date > NOW() AT TIME ZONE 'UTC'
+                            THEN 'scheduled'
+                        WHEN mail.state = 'outgoing' THEN 'outgoing'
+                        WHEN mail.state = 'sent' THEN 'sent'
+                        WHEN mail.state = 'exception' THEN 'failed'
+                        ELSE 'cancelled'
+                   END AS state,
+                   mail.failure_type,
+                   mail.failure_reason,
+                   msg.author_id,
+                   msg.subject,
+                   msg.body
+              FROM mail_mail mail
+              JOIN mail_message msg ON msg.id = mail.mail_message_id
+              JOIN docs ON docs.model = msg.model AND docs.res_id = msg.res_id
+              JOIN crm_lead lead ON lead.id = docs.lead_id
+             -- the emails of templates, not the notifications of messages (above)
+             WHERE NOT COALESCE(mail.is_notification, FALSE)
+               AND mail.state != 'received'
+               AND msg.model IN %(models)s
+               -- to the prospect (or another outsider), not to the clinic's staff
+               AND (
+                   EXISTS (
+                       SELECT 1 FROM mail_mail_res_partner_rel rel
+                        WHERE rel.mail_mail_id = mail.id
+                          AND NOT EXISTS (
+                              SELECT 1 FROM res_users u
+                               WHERE u.partner_id = rel.res_partner_id AND NOT u.share))
+                   OR (mail.email_to IS NOT NULL AND NOT EXISTS (
+                       SELECT 1 FROM mail_mail_res_partner_rel rel
+                        WHERE rel.mail_mail_id = mail.id))
+               )
             """,
             documents=self._get_documents_query(),
             models=models,
+        )
+
+    # ------------------------------------------------------------
+    # DELIVERY: can the clinic deliver at all?
+    # ------------------------------------------------------------
+
+    @api.model
+    def get_delivery_warnings(self):
+        """What keeps the clinic from delivering its messages, for the banners of the
+        Messages tab and of the composer."""
+        return {
+            "mail_server_missing": not self._has_outgoing_mail_server(),
+            "sms_provider_missing": not self._has_sms_provider(),
+        }
+
+    @api.model
+    def _has_outgoing_mail_server(self):
+        """An outgoing mail server is configured (Settings), or the server's configuration
+        names an SMTP server other than Odoo's default (``localhost``, where nothing
+        listens on the clinic's machines: the demo's emails failed there)."""
+        if self.env["ir.mail_server"].sudo().search_count([], limit=1):
+            return True
+        return tools.config.get("smtp_server") not in (False, None, "", "localhost")
+
+    @api.model
+    def _has_sms_provider(self):
+        """Odoo sends SMS through an IAP account registered for SMS (Settings), or
+        another provider the company chose (Twilio, with its module)."""
+        company = self.env.company
+        if "sms_provider" in company._fields and company.sms_provider not in (False, "iap"):
+            return True
+        return bool(
+            self.env["iap.account"]
+            .sudo()
+            .search_count(
+                [
+                    ("service_name", "=", "sms"),
+                    ("state", "=", "registered"),
+                    "|",
+                    ("company_ids", "in", company.ids),
+                    ("company_ids", "=", False),
+                ],
+                limit=1,
+            )
         )
 
     # ------------------------------------------------------------

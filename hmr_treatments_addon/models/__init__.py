@@ -15,3 +15,4 @@ from . import product_template
 from . import survey_survey
 from . import res_partner
 from . import hmr_web_form_submission
+from . import hmr_crm_message

@@ -35,12 +35,19 @@ class HmrProcessStep(models.Model):
     reminder_max_count = fields.Integer(
         string="Maximum Reminders",
         default=5,
-        help="After this many reminders, the sales executive gets an activity instead.",
+        help="After this many reminders, the sales executive gets an activity instead. "
+        "0: the prospect gets no reminder, the sales executive gets the activity at once.",
     )
     reminder_template_id = fields.Many2one(
         "mail.template",
         domain="[('model', '=', 'hmr.treatment.case')]",
         ondelete="restrict",
+        compute="_compute_reminder_template_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The email that reminds the prospect of the missing photos: required unless "
+        "the step sends no reminder (Maximum Reminders 0).",
     )
     # answer / follow-up
     deadline_hours = fields.Integer(
@@ -51,6 +58,18 @@ class HmrProcessStep(models.Model):
         "when nobody followed up an accepted quote within this many hours.",
     )
 
+    @api.depends("kind")
+    def _compute_reminder_template_id(self):
+        # a new photo step reminds with the clinic's own email unless told otherwise
+        template = self.env.ref(
+            "hmr_treatments_addon.mail_template_hmr_photo_reminder", raise_if_not_found=False
+        )
+        for step in self:
+            if step.kind != "photos":
+                step.reminder_template_id = False
+            elif not step.reminder_template_id:
+                step.reminder_template_id = template
+
     @api.constrains("reminder_interval_hours", "reminder_max_count", "deadline_hours")
     def _check_timings(self):
         for step in self:
@@ -58,6 +77,19 @@ class HmrProcessStep(models.Model):
                 raise ValidationError(self.env._("Timings must be a positive number of hours."))
             if step.reminder_max_count < 0:
                 raise ValidationError(self.env._("The maximum of reminders cannot be negative."))
+
+    @api.constrains("kind", "reminder_max_count", "reminder_template_id")
+    def _check_reminder_template(self):
+        # a reminder counted is a reminder sent: no count without the email that makes it
+        for step in self:
+            if step.kind == "photos" and step.reminder_max_count and not step.reminder_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "The photo step %(step)s sends reminders: choose their email "
+                        "template, or set its maximum reminders to 0 (no reminder).",
+                        step=step.name,
+                    )
+                )
 
     @api.constrains("kind", "process_id")
     def _check_one_step_per_kind(self):

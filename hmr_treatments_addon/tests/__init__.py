@@ -18,3 +18,4 @@ from . import test_hmr_public_pages
 from . import test_hmr_odoo_channels
 from . import test_hmr_step_times
 from . import test_hmr_lost_prospect
+from . import test_hmr_messages

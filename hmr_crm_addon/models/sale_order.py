@@ -169,7 +169,17 @@ class SaleOrder(models.Model):
             self.opportunity_id.sudo().with_context(
                 tracking_disable=False
             )._hmr_sync_status_from_quotes()
+            if vals["state"] == "sent":
+                self._hmr_update_deal_revenue()
         return res
+
+    def _hmr_update_deal_revenue(self):
+        """A sent quote makes its prospect a deal worth the quote: its expected revenue
+        follows the quote as Odoo's does on confirmation (never lowered), so the panel's
+        columns and the forecast show what the clinic's deals are worth before they are
+        signed. Sudo, as the doctor who sends the quote may not write the prospect."""
+        for order in self.filtered("opportunity_id"):
+            order.opportunity_id.sudo()._update_revenues_from_so(order)
 
     # ------------------------------------------------------------
     # ACTIONS

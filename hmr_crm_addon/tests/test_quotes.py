@@ -137,6 +137,21 @@ class TestQuotes(HmrCrmCommon):
         )
 
     @users("hmr_exec")
+    def test_sent_quote_sets_the_deals_revenue(self):
+        """D5, D8 (issue 11): a sent quote makes its prospect a deal worth the quote (the
+        panel's deal column and the forecast are not $0 until it is signed); a cheaper
+        quote sent later does not lower it, as Odoo's confirmation would not."""
+        quote = self._new_quote(self.lead_exec)
+        self.assertEqual(self.lead_exec.expected_revenue, 0)
+        quote.action_quotation_sent()
+        self.assertEqual(quote.amount_untaxed, self.product_fue.list_price)
+        self.assertEqual(self.lead_exec.expected_revenue, quote.amount_untaxed)
+        cheaper = self._new_quote(self.lead_exec)
+        cheaper.order_line.price_unit = quote.amount_untaxed / 2
+        cheaper.action_quotation_sent()
+        self.assertEqual(self.lead_exec.expected_revenue, quote.amount_untaxed)
+
+    @users("hmr_exec")
     def test_finished_only_when_the_invoices_are_posted(self):
         """D8: an invoiced quote is finished only once its invoices are posted: a draft
         invoice leaves it accepted, an invoice reset to draft takes it back, a

@@ -267,3 +267,26 @@ def test_a_lower_unit_price_obeys_the_discount_limits(users, sent_quotes, login)
     assert "50" in fault and SPANISH_LETTERS.search(fault), fault
     kept = rpc.read_one("sale.order.line", line["id"], ["price_unit"])["price_unit"]
     assert kept == line["price_unit"]
+
+
+def test_panel_shows_what_the_deals_are_worth(users, admin, sent_quotes):
+    """D5, D8 (issue 11): a deal is worth its sent quote on the executive's panel (the
+    Acuerdo column summed $0 on the demo until a quote was signed), on the demo clinic and
+    for a quote sent now."""
+    executive = users["ejecutivo"]
+    quote = sent_quotes("ejecutivo", first_name="Valeria")
+    order = admin.read_one("sale.order", quote["id"], ["amount_untaxed", "opportunity_id"])
+    lead = executive.read_one("crm.lead", order["opportunity_id"][0], ["expected_revenue"])
+    assert order["amount_untaxed"] > 0
+    assert lead["expected_revenue"] == order["amount_untaxed"]
+    # the panel's columns, as the kanban reads them: the deals' column is worth its quotes
+    deal_stage = admin.ref("hmr_crm_addon.crm_stage_deal")
+    columns = executive.call(
+        "crm.lead",
+        "formatted_read_group",
+        [("type", "=", "opportunity"), ("user_id", "=", executive.uid)],
+        ["stage_id"],
+        ["expected_revenue:sum"],
+    )
+    worth = {column["stage_id"][0]: column["expected_revenue:sum"] for column in columns}
+    assert worth[deal_stage] >= order["amount_untaxed"] + 100000, worth

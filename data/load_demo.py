@@ -720,6 +720,10 @@ def plan_demo_calls(env, prospects):
             )
             calls |= call | next_call
     env.invalidate_all()
+    # the times were moved in SQL: the prospects' next call is computed from them again
+    leads = calls.lead_id
+    env.add_to_compute(leads._fields["hmr_next_call_at"], leads)
+    leads.flush_recordset(["hmr_next_call_at"])
     return calls
 
 

@@ -290,3 +290,23 @@ def test_panel_shows_what_the_deals_are_worth(users, admin, sent_quotes):
     )
     worth = {column["stage_id"][0]: column["expected_revenue:sum"] for column in columns}
     assert worth[deal_stage] >= order["amount_untaxed"] + 100000, worth
+
+
+def test_prospects_show_their_next_call(users):
+    """D6 (issue 11): on the demo clinic, each prospect's "Next Call" (lists, form, export)
+    is the earliest of the calls still to make that the Calls list shows for it (it read
+    one same time, an hour after the demo was built, for every prospect)."""
+    executive = users["ejecutivo"]
+    calls = executive.search_read(
+        "hmr.call",
+        [("state", "=", "planned"), ("user_id", "=", executive.uid)],
+        ["lead_id", "call_at"],
+    )
+    assert len(calls) >= 3, "the demo plans calls for the executive"
+    earliest = {}
+    for call in calls:
+        lead_id = call["lead_id"][0]
+        earliest[lead_id] = min(earliest.get(lead_id, call["call_at"]), call["call_at"])
+    leads = executive.read("crm.lead", list(earliest), ["hmr_next_call_at"])
+    assert {lead["id"]: lead["hmr_next_call_at"] for lead in leads} == earliest
+    assert len(set(earliest.values())) > 1

@@ -123,12 +123,13 @@ class TestExcelExport(HmrCrmCommon):
     @users("hmr_exec")
     def test_deal_revenue_from_its_quote(self):
         """D9, D4 (issue 11): a deal's expected revenue in the workbook is what its quotes
-        ask (untaxed): the sent ones, else the one in draft; Odoo's own field only follows
-        the confirmed orders, and stays 0 meanwhile."""
+        ask (untaxed): the sent ones, else the one in draft (the prospect's own expected
+        revenue follows sent quotes only)."""
         deal = self.lead_deal.with_user(self.env.user)
         self._new_quote(deal)
         rows = self._rows(self._workbook()["Deals"])
         self.assertEqual([row["Expected Revenue"] for row in rows], [45000.0])
+        self.assertEqual(deal.expected_revenue, 0.0, "a quote in draft is not offered yet")
         sent = self._new_quote(
             deal,
             order_line=[Command.create({"product_id": self.product_fue.id, "product_uom_qty": 2})],
@@ -136,7 +137,7 @@ class TestExcelExport(HmrCrmCommon):
         sent.action_quotation_sent()
         rows = self._rows(self._workbook()["Deals"])
         self.assertEqual([row["Expected Revenue"] for row in rows], [90000.0])
-        self.assertEqual(deal.expected_revenue, 0.0, "Odoo's field: confirmed orders only")
+        self.assertEqual(deal.expected_revenue, 90000.0, "the deal is worth its sent quote")
 
     @users("hmr_exec")
     def test_cells_wrap_and_sheets_print(self):

@@ -1,6 +1,7 @@
 import io
 from datetime import date, datetime
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -88,7 +89,7 @@ class HmrCrmExport(models.AbstractModel):
             "user_id",
             "subject",
             "body",
-            "failure_type",
+            "failure",
         ]
         quote_fields = [
             ("name", number),
@@ -140,6 +141,14 @@ class HmrCrmExport(models.AbstractModel):
     def _export_crm_workbook(self):
         """Return ``(xlsx bytes, file name)``."""
         self._check_export_access()
+        # the download carries the context of the user's session, as it was at log-in;
+        # the app shows the times in the user's time zone as it is now (the web client
+        # asks for a fresh context, and Odoo's own export uses it): so does the workbook
+        timezone = self.env.user.tz or self.env.context.get("tz")
+        return self.with_context(tz=timezone)._build_crm_workbook()
+
+    @api.model
+    def _build_crm_workbook(self):
         workbook = Workbook()
         workbook.remove(workbook.active)
         current_ids = self._get_current_prospect_ids()
@@ -326,5 +335,28 @@ class HmrCrmExport(models.AbstractModel):
         if field.type in ("many2many", "one2many"):
             return ", ".join(value.mapped("display_name")) or None
         if field.type == "html":
-            return html2plaintext(value or "").strip() or None
+            return self._html_to_text(value)
         return value or None
+
+    @api.model
+    def _html_to_text(self, html):
+        """The text of an HTML body, its links numbered and listed at the end. Odoo's
+        conversion reads a link whose label sits in an inner tag (the editor puts a
+        button's text colour in a ``<font>`` inside the link) as "None [1]": such a
+        link gets its label as its own text first."""
+        if not (html and html.strip()):
+            return None
+        tree = etree.fromstring(html, parser=etree.HTMLParser())
+        if tree is None:
+            return None
+        for link in tree.iter("a"):
+            if link.get("href") and not link.text and len(link):
+                label = " ".join(link.xpath("string()").split())
+                if not label:
+                    # an image's link: the image is listed with its own reference
+                    del link.attrib["href"]
+                    continue
+                for child in list(link):
+                    link.remove(child)
+                link.text = label
+        return html2plaintext(etree.tostring(tree, encoding="unicode")).strip() or None

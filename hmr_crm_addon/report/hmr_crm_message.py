@@ -32,10 +32,9 @@ class HmrCrmMessage(models.Model):
     scheduled_at = fields.Datetime(string="Scheduled For", readonly=True)
     channel = fields.Selection([("email", "Email"), ("sms", "SMS")], readonly=True)
     state = fields.Selection(MESSAGE_STATES, string="Status", readonly=True)
-    failure_type = fields.Selection(
-        selection="_selection_failure_type", string="Failure", readonly=True
-    )
+    failure_type = fields.Selection(selection="_selection_failure_type", readonly=True)
     failure_reason = fields.Text(readonly=True)
+    failure = fields.Char(compute="_compute_failure")
     lead_id = fields.Many2one("crm.lead", string="Prospect", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
     user_id = fields.Many2one("res.users", string="Sales Executive", readonly=True)
@@ -54,6 +53,16 @@ class HmrCrmMessage(models.Model):
         return (
             self.env["mail.notification"]._fields["failure_type"]._description_selection(self.env)
         )
+
+    @api.depends("failure_type", "failure_reason")
+    @api.depends_context("lang")
+    def _compute_failure(self):
+        """Why the message failed: Odoo's failure type when it set one (an SMS always
+        has one), else the reason the mail server gave (an email the queue could not
+        hand to any server has a reason but no type)."""
+        labels = dict(self._fields["failure_type"]._description_selection(self.env))
+        for message in self:
+            message.failure = labels.get(message.failure_type) or message.failure_reason
 
     @api.depends("subject", "body")
     def _compute_preview(self):

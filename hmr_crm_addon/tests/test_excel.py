@@ -94,6 +94,43 @@ class TestExcelExport(HmrCrmCommon):
         self.assertEqual(quotes[0]["Expiration"], datetime(2026, 7, 15))
         self.assertEqual(quotes[0]["Quote Status"], "In Progress")
 
+    @users("hmr_exec")
+    def test_times_in_the_users_time_zone_not_the_sessions(self):
+        """D9, D6 (issue 11): the times are in the user's time zone as it is now, though
+        the download carries the context of a session opened while it still said UTC."""
+        export = self.env["hmr.crm.export"].with_context(tz="UTC")
+        workbook = load_workbook(io.BytesIO(export._export_crm_workbook()[0]))
+        calls = self._rows(workbook["Calls"])
+        self.assertEqual(calls[0]["Date and Time"], datetime(2026, 6, 15, 11, 30))
+        self.assertEqual(
+            self._rows(workbook["Leads"])[0]["Next Call"], datetime(2026, 6, 15, 11, 30)
+        )
+
+    def test_html_body_reads_the_label_of_its_links(self):
+        """D9, D7 (issue 11): a message body whose link label sits in an inner tag (the
+        editor puts a button's text colour in a <font>) reads the label and the link's
+        reference, never "None"."""
+        Export = self.env["hmr.crm.export"]
+        text = Export._html_to_text(
+            '<p>Hola Ana:</p><p><a href="https://hmr.example.mx/my/page" style="color: #fff">'
+            '<font style="color: rgb(255, 255, 255);">Abrir mi <b>página</b> personal</font>'
+            "</a></p><p>Saludos</p>"
+        )
+        self.assertNotIn("None", text)
+        self.assertIn("Abrir mi página personal [1]", text)
+        self.assertIn("[1] https://hmr.example.mx/my/page", text)
+        text = Export._html_to_text(
+            '<p>Foto: <a href="https://x.mx/a"><img src="/f/frente.png"/></a></p>'
+        )
+        self.assertNotIn("None", text)
+        self.assertIn("frente [1]", text)
+        self.assertEqual(
+            Export._html_to_text('<a href="https://x.mx">Mi página</a>'),
+            "Mi página [1]\n\n[1] https://x.mx",
+        )
+        self.assertIsNone(Export._html_to_text("<p> </p>"))
+        self.assertIsNone(Export._html_to_text(False))
+
     @users("hmr_exec2")
     def test_rows_only_those_the_user_may_read(self):
         """D9, C2: another executive's workbook has none of these prospects."""

@@ -199,6 +199,13 @@ class TestMessages(HmrCrmCommon):
         self.assertEqual(message.state, "failed")
         self.assertEqual(message.channel, "sms")
         self.assertTrue(message.failure_type)
+        self.assertEqual(
+            message.failure,
+            dict(message._fields["failure_type"]._description_selection(self.env))[
+                message.failure_type
+            ],
+            "the Failure column: the SMS's failure type",
+        )
         self.assertIn("Hello Ana", message.preview)
         notification = lead.message_ids.notification_ids.filtered(
             lambda n: n.notification_type == "sms"
@@ -381,7 +388,46 @@ class TestMessages(HmrCrmCommon):
             }
         )
         self.assertRecordValues(
-            self._messages(lead), [{"state": "bounced", "failure_reason": "550 mailbox unknown"}]
+            self._messages(lead),
+            [
+                {
+                    "state": "bounced",
+                    "failure_reason": "550 mailbox unknown",
+                    "failure": "Bounce",
+                }
+            ],
+        )
+
+    @users("hmr_exec")
+    def test_failure_of_an_email_without_failure_type_shows_its_reason(self):
+        """D7 (issue 11): an email of a template the queue could not hand to any mail
+        server (Odoo gives it a reason, "Connection refused", and no failure type) shows
+        that reason in the Failure column of the Messages tab."""
+        lead = self.lead_exec.with_user(self.env.user)
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "model": "crm.lead",
+                    "res_id": lead.id,
+                    "subject": "Recibimos su respuesta",
+                    "body_html": "<p>Gracias por su respuesta.</p>",
+                    "recipient_ids": [(6, 0, lead.partner_id.ids)],
+                }
+            )
+        )
+        mail.write({"state": "exception", "failure_reason": "111 Connection refused"})
+        self.assertRecordValues(
+            self._messages(lead),
+            [
+                {
+                    "state": "failed",
+                    "failure_type": False,
+                    "failure_reason": "111 Connection refused",
+                    "failure": "111 Connection refused",
+                }
+            ],
         )
 
     @users("hmr_exec")

@@ -4,12 +4,14 @@ meet them on the real server (the demo clinic built by data/load_demo.py, as `ma
 import ast
 import io
 import statistics
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 from hmr_client import Chromium
 from openpyxl import load_workbook
+from test_issue11_messages import new_lead, open_composer, save_and_send
 
 SHOTS = Path("/tmp/hmr_shots/reports")
 STATUS_SHEETS = ("Leads", "Contactos", "Acuerdos", "Clientes", "No interesado")
@@ -52,10 +54,10 @@ def _load_action(session, server, xmlid):
     return payload["result"]
 
 
-def _download_workbook(server, login):
+def _download_workbook(server, login, session=None):
     """The "Export to Excel" menu, as the web client follows it: its URL action, downloaded
     in the user's session."""
-    session = _web_session(server, login)
+    session = session or _web_session(server, login)
     url = _load_action(session, server, "hmr_crm_addon.action_hmr_crm_export_xlsx")["url"]
     response = session.get(f"{server.url}{url}", timeout=120)
     assert response.status_code == 200, response.text[:500]
@@ -290,3 +292,62 @@ def test_manager_looks_at_the_reports(server, users):
         assert "Dr. Alberto Ruiz Campos" in text and "Mediana" in text, text[:2000]
     finally:
         browser.close()
+
+
+def test_executive_export_gives_times_in_her_time_zone(server, users, admin):
+    """D9, D6 (issue 11): the executive's calls in the Excel export are at the time she
+    sees in the app, in her time zone, even when she set it in her preferences after she
+    logged in (her browser's session was opened while her profile still said UTC, as
+    Odoo sets it from a browser's clock at a first log-in): not in UTC."""
+    executive = users["ejecutivo"]
+    tz = executive.read_one("res.users", executive.uid, ["tz"])["tz"]
+    assert tz == "America/Mexico_City", tz
+    admin.write("res.users", executive.uid, {"tz": "UTC"})
+    try:
+        session = _web_session(server, "ejecutivo")
+    finally:
+        executive.write("res.users", executive.uid, {"tz": tz})  # her preferences
+    calls = executive.search_read("hmr.call", [("call_at", "!=", False)], ["call_at"])
+    local = {
+        datetime.strptime(call["call_at"], "%Y-%m-%d %H:%M:%S")
+        .replace(tzinfo=UTC)
+        .astimezone(ZoneInfo(tz))
+        .replace(tzinfo=None)
+        for call in calls
+    }
+    sheet = _download_workbook(server, "ejecutivo", session)["Llamadas"]
+    when = sheet.cell(1, 1).value  # the call's date and time, the first column
+    exported = {row[when] for row in _rows(sheet)}
+    assert exported, "the demo gives the executive calls"
+    assert exported <= local, sorted(exported - local)[:5]
+
+
+def test_executive_export_message_body_reads_its_link(server, users, admin):
+    """D9, D7 (issue 11): the body of an email the executive sent with the composer reads,
+    in the Messages sheet of the export, the text of its link (the prospect's page) and
+    its address, never a literal "None"."""
+    executive = users["ejecutivo"]
+    fue = admin.ref("hmr_treatments_addon.hmr_treatment_fue")
+    lead_id, _email = new_lead(
+        executive, admin, "Leonor", treatment_case_ids=[(0, 0, {"treatment_id": fue})]
+    )
+    context, values = open_composer(executive, lead_id)
+    label = ">Abrir mi página personal</a>"
+    assert label in values["body"], values["body"]
+    # the composer's editor moves the button's white text colour into a <font> inside the
+    # link (seen in Chromium): the body is saved so
+    values["body"] = values["body"].replace(
+        label, '><font style="color: rgb(255, 255, 255);">Abrir mi página personal</font></a>'
+    )
+    save_and_send(executive, context, values)
+    subject = values["subject"]
+    rows = [
+        row
+        for row in _rows(_download_workbook(server, "ejecutivo")["Mensajes"])
+        if row["Prospecto"] and "Leonor" in row["Prospecto"] and row["Asunto"] == subject
+    ]
+    assert rows, "the executive's email is in the Messages sheet"
+    body = rows[0]["Cuerpo del mensaje"]
+    assert "Abrir mi página personal [1]" in body, body
+    assert "/my/hmr/cases/" in body, body
+    assert "None" not in body, body

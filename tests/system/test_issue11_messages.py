@@ -9,6 +9,7 @@ import time
 import xmlrpc.client
 from datetime import timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -401,3 +402,98 @@ def test_screenshots_of_composer_and_messages(users, admin, smtp):
             admin.write("ir.mail_server", mail_servers, {"active": True})
     finally:
         browser.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# QA of issue 11: the failure column, who configures delivery
+# ------------------------------------------------------------------------------------------------
+
+
+def test_failure_column_gives_the_reason_of_every_failure(users, admin, scheduler):
+    """D7, S1.3 (issue 11): in the executive's Messages tab, the "Falla" column says why
+    each failed message failed: a photo reminder the scheduler could not deliver (no
+    outgoing mail server answers: "Connection refused", Odoo sets no failure type on it)
+    shows that reason."""
+    executive = users["ejecutivo"]
+    fue = admin.ref("hmr_treatments_addon.hmr_treatment_fue")
+    lead_id, _email = new_lead(
+        executive, admin, "Fabiola", treatment_case_ids=[create_command(treatment_id=fue)]
+    )
+    case = executive.search_read("hmr.treatment.case", [("lead_id", "=", lead_id)], ["id"])[0]
+    executive.button("hmr.treatment.case", "action_hmr_record_privacy_consent", [case["id"]])
+    due = utc_now_str(-timedelta(minutes=1))
+    admin.write("hmr.treatment.case", case["id"], {"next_photo_reminder_at": due})
+    servers = [row["id"] for row in admin.search_read("ir.mail_server", [], ["id"])]
+    admin.write("ir.mail_server", servers, {"active": False})
+    try:
+        scheduler.run("hmr_treatments_addon.ir_cron_hmr_photo_reminders")
+        scheduler.deliver_mail()
+    finally:
+        admin.write("ir.mail_server", servers, {"active": True})
+
+    es = {"lang": "es_MX"}
+    views = executive.call("hmr.crm.message", "get_views", [[False, "list"]], context=es)
+    arch = ElementTree.fromstring(views["views"]["list"]["arch"])
+    columns = [node.get("name") for node in arch.iter("field")]
+    labels = executive.call("hmr.crm.message", "fields_get", columns, ["string"], context=es)
+    failure = next(name for name in columns if labels[name]["string"] == "Falla")
+    fields = [failure, "channel", "subject", "failure_type", "failure_reason"]
+    reminder = wait_until(
+        lambda: executive.search_read(
+            "hmr.crm.message",
+            [("lead_id", "=", lead_id), ("state", "=", "failed")],
+            fields,
+            context=es,
+        ),
+        what="the photo reminder listed as failed",
+    )[0]
+    assert reminder["channel"] == "email" and not reminder["failure_type"], reminder
+    assert "Connection refused" in reminder["failure_reason"], reminder
+    assert reminder[failure] == reminder["failure_reason"], reminder
+    failed = executive.search_read(
+        "hmr.crm.message", [("state", "in", ["failed", "bounced"])], fields, context=es
+    )
+    assert all(row[failure] for row in failed), [row for row in failed if not row[failure]]
+
+
+def test_delivery_banners_name_who_can_configure(server, users):
+    """D7 (issue 11): the clinic's manager is not Odoo's administrator and cannot add an
+    outgoing mail server; so the banners of the composer and of the Messages tab (as the
+    web client gets them, in Spanish) say that Odoo's administrator does it, not a
+    manager."""
+    manager = users["gerente"]
+    with pytest.raises(xmlrpc.client.Fault, match=r"AccessError|acceso|access"):
+        manager.create("ir.mail_server", {"name": "Gerente", "smtp_host": "127.0.0.1"})
+
+    es = {"lang": "es_MX"}
+    views = manager.call("hmr.message.composer", "get_views", [[False, "form"]], context=es)
+    form = ElementTree.fromstring(views["views"]["form"]["arch"])
+    banners = [
+        "".join(form.find(f".//div[@name='{name}']").itertext())
+        for name in ("hmr_no_mail_server", "hmr_no_sms_provider")
+    ]
+    for text in banners:
+        assert "administrador de Odoo" in text and "gerente" not in text.lower(), text
+
+    template = requests.get(
+        f"{server.url}/hmr_crm_addon/static/src/views/hmr_crm_message_list.xml", timeout=60
+    )
+    assert template.status_code == 200
+    owl = ElementTree.fromstring(template.content)
+    sources = [
+        " ".join("".join(div.itertext()).split())
+        for div in owl.iter("div")
+        if "alert" in (div.get("class") or "")
+    ]
+    assert len(sources) == 2, sources
+    terms = requests.get(
+        f"{server.url}/web/webclient/translations",
+        params={"mods": "hmr_crm_addon", "lang": "es_MX"},
+        timeout=60,
+    ).json()["modules"]["hmr_crm_addon"]["messages"]
+    spanish = {term["id"]: term["string"] for term in terms}
+    for source in sources:
+        assert "Odoo's administrator" in source and "manager" not in source.lower(), source
+        assert source in spanish, f"no es_MX translation of {source!r}"
+        assert "administrador de Odoo" in spanish[source], spanish[source]
+        assert "gerente" not in spanish[source].lower(), spanish[source]

@@ -22,6 +22,7 @@
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/mail_templates_email_layouts.xml",
+        "data/mail_activity_type_data.xml",
         "wizard/hmr_message_composer_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_lead_views.xml",

@@ -13,3 +13,4 @@ from . import sale_order
 from . import utm_source
 from . import mail_activity_mixin
 from . import mail_thread
+from . import account_move

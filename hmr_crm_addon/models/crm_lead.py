@@ -444,18 +444,13 @@ class CrmLead(models.Model):
         return calls
 
     def _hmr_notify_hand_over(self, previous, quotes, activities, calls):
-        executive = self.user_id
+        # an executive who gave their prospect away no longer reads it
+        executive = self.sudo().user_id
 
         def body(lead):
             # the reader's language and time zone: the calls' times are theirs
             env = lead.with_context(tz=executive.tz or lead.env.context.get("tz")).env
-            lines = [
-                env._(
-                    "%(previous)s handed the prospect %(prospect)s over to you.",
-                    previous=previous.name,
-                    prospect=lead.display_name,
-                )
-            ]
+            lines = [self._hmr_hand_over_line(env, previous)]
             if quotes:
                 names = ", ".join(quotes.mapped("name"))
                 lines.append(env._("Quotes: %(quotes)s", quotes=names))
@@ -480,6 +475,25 @@ class CrmLead(models.Model):
                 "Prospect handed over to you: %(prospect)s", prospect=lead.display_name
             ),
             body=body,
+        )
+
+    def _hmr_hand_over_line(self, env, previous):
+        """Who handed the prospect over (the user making the change, a manager say: not the
+        clinic the notice comes from) and, when that is someone else, whose it was; in
+        ``env``'s language."""
+        giver = self.env.user
+        prospect = self.with_env(env).display_name
+        if previous != giver:
+            return env._(
+                "%(user)s handed the prospect %(prospect)s over to you (it was %(previous)s's).",
+                user=giver.name,
+                prospect=prospect,
+                previous=previous.name,
+            )
+        return env._(
+            "%(user)s handed the prospect %(prospect)s over to you.",
+            user=giver.name,
+            prospect=prospect,
         )
 
     # ------------------------------------------------------------

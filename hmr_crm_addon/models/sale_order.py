@@ -221,7 +221,7 @@ class SaleOrder(models.Model):
         poster = self._hmr_get_invoice_poster()
         if poster:
             invoices._hmr_activity_schedule(
-                "mail.mail_activity_data_todo",
+                "hmr_crm_addon.mail_activity_type_post_invoice",
                 poster,
                 summary=_lt("Post the invoice"),
                 note=lambda move: move.env._(

@@ -324,3 +324,21 @@ class TestQuotes(HmrCrmCommon):
         quote.action_confirm()
         self.assertEqual(quote.invoice_status, "invoiced", "Odoo: nothing left to invoice")
         self.assertEqual(quote.hmr_quote_status, "accepted")
+
+    @users("hmr_exec")
+    def test_posting_the_invoice_closes_the_activity_to_post_it(self):
+        """D8 (issue 11): the manager's activity to post the invoice is of its own type and
+        is done once the invoice is posted, by whoever posts it (here Odoo's administrator,
+        not the manager asked): left in the invoice's history, not in anybody's to-dos."""
+        quote = self._new_quote(self.lead_exec.with_user(self.env.user))
+        invoice = self.env["account.move"].browse(quote.action_hmr_invoice()["res_id"])
+        activity = invoice.sudo().activity_ids
+        post_type = self.env.ref("hmr_crm_addon.mail_activity_type_post_invoice")
+        self.assertEqual(
+            (activity.activity_type_id, activity.user_id), (post_type, self.user_manager)
+        )
+        invoice.with_user(self.env.ref("base.user_admin")).action_post()
+        self.assertFalse(invoice.sudo().activity_ids, "no activity left open")
+        self.assertFalse(activity.active, "the activity is done, kept archived")
+        done = invoice.sudo().message_ids.filtered(lambda m: m.mail_activity_type_id == post_type)
+        self.assertEqual(len(done), 1, "the invoice's history tells it was done")

@@ -156,3 +156,27 @@ class TestReassignment(HmrCrmCommon):
         )
         self.assertFalse([s for s in subjects if s and "handed over" in s], subjects)
         self.assertTrue([s for s in subjects if s and "assigned" in s], subjects)
+
+    def test_notice_names_who_handed_the_prospect_over(self):
+        """P4 (issue 11): the new executive is told who handed the prospect over (the user
+        who made the change: the manager) and whose it was; an executive handing their own
+        prospect over is named once."""
+        partner = self.user_executive_2.partner_id
+
+        def notice_body(giver, lead):
+            before = self.env["mail.message"].search([], order="id desc", limit=1).id
+            lead.with_user(giver).user_id = self.user_executive_2
+            notice = self.env["mail.message"].search(
+                [("id", ">", before), ("partner_ids", "in", partner.ids)]
+            )
+            self.assertEqual(len(notice), 1)
+            return notice.body
+
+        body = notice_body(self.user_manager, self.lead)
+        self.assertIn("Mara Manager handed the prospect", body)
+        self.assertIn("(it was Eva Executive", body)
+        self.assertNotIn("Eva Executive handed", body)
+        own = self.lead.copy({"user_id": self.user_executive.id})
+        body = notice_body(self.user_executive, own)
+        self.assertIn("Eva Executive handed the prospect", body)
+        self.assertNotIn("(it was", body)

@@ -310,3 +310,35 @@ def test_prospects_show_their_next_call(users):
     leads = executive.read("crm.lead", list(earliest), ["hmr_next_call_at"])
     assert {lead["id"]: lead["hmr_next_call_at"] for lead in leads} == earliest
     assert len(set(earliest.values())) > 1
+
+
+def test_posting_the_invoice_closes_the_managers_activity(users, sent_quotes):
+    """D8, B8 (issue 11): the manager is asked, in Spanish, to post the invoice of the quote
+    ("cotización", the interface's word, not "presupuesto"); once the invoice is posted the
+    activity is done (in the invoice's history), not left open in the manager's to-dos."""
+    executive, manager = users["ejecutivo"], users["gerente"]
+    quote = sent_quotes("ejecutivo", first_name="Publicada")
+    invoice_id = executive.button("sale.order", "action_hmr_invoice", [quote["id"]])["res_id"]
+    on_invoice = [("res_model", "=", "account.move"), ("res_id", "=", invoice_id)]
+    todo = manager.search_read(
+        "mail.activity", [*on_invoice, ("user_id", "=", manager.uid)], ["summary", "note"]
+    )
+    assert len(todo) == 1, todo
+    assert todo[0]["summary"] == "Publicar la factura", todo
+    assert f"cotización {quote['name']}" in todo[0]["note"], todo
+    assert "presupuesto" not in todo[0]["note"], todo
+
+    manager.button("account.move", "action_post", [invoice_id])
+
+    assert not manager.search_read("mail.activity", on_invoice, ["summary"]), "left open"
+    done = manager.search_read(
+        "mail.message",
+        [
+            ("model", "=", "account.move"),
+            ("res_id", "=", invoice_id),
+            ("mail_activity_type_id", "!=", False),
+        ],
+        ["body", "author_id"],
+    )
+    assert done and done[0]["author_id"][0] == manager.partner_id, done
+    assert "Publicar la factura" in done[0]["body"], done

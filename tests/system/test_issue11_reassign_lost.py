@@ -283,3 +283,26 @@ def test_lost_prospect_releases_the_open_assessment(users, admin, assessment_tre
         "hmr.assessment", [("case_id", "=", case["id"]), ("state", "=", "open")], ["doctor_id"]
     )
     assert activities_of(admin, "hmr.treatment.case", case["id"], assessment_type, admin)
+
+
+def test_hand_over_notice_names_who_handed_it_over(users, admin, sent_quotes):
+    """P4, B8 (issue 11): when the manager hands a prospect over, the new executive's notice
+    (in their Spanish) says the manager handed it over, and whose it was before: not that
+    the previous executive did."""
+    manager, old, new = users["gerente"], users["ejecutivo"], users["ejecutiva2"]
+    names = {
+        rpc.login: admin.read_one("res.users", rpc.uid, ["name"])["name"] for rpc in (manager, old)
+    }
+    quote = sent_quotes("ejecutivo", first_name="Traspasada")
+    lead_id = lead_of(admin, quote["id"])
+    before = last_message_id(admin)
+
+    manager.write("crm.lead", lead_id, {"user_id": new.uid})
+
+    notices = notifications_since(admin, new.partner_id, before)
+    assert len(notices) == 1, notices
+    message = new.read_one("mail.message", notices[0]["mail_message_id"][0], ["body"])
+    body = message["body"]
+    assert f"{names['gerente']} le pasó el prospecto" in body, body
+    assert f"(antes de {names['ejecutivo']})" in body, body
+    assert f"{names['ejecutivo']} le pasó" not in body, body

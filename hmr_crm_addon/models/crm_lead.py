@@ -390,9 +390,13 @@ class CrmLead(models.Model):
 
     def _hmr_get_previous_executives(self, vals):
         """{prospect: its executive} for the prospects that ``vals`` give to another
-        executive (not those given to nobody, nor those nobody held)."""
+        executive (not those given to nobody, nor those nobody held). A lead given to an
+        Odoo salesman outside the clinic's roles is assigned Odoo's way."""
         new_user_id = vals.get("user_id")
         if not new_user_id:
+            return {}
+        new_user = self.env["res.users"].sudo().browse(new_user_id)
+        if not new_user.has_group("hmr_crm_addon.group_hmr_executive"):
             return {}
         return {lead: lead.user_id for lead in self if lead.user_id.id not in (False, new_user_id)}
 

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 
 from .common import HmrCrmCommon
@@ -180,3 +181,25 @@ class TestReassignment(HmrCrmCommon):
         body = notice_body(self.user_executive, own)
         self.assertIn("Eva Executive handed the prospect", body)
         self.assertNotIn("(it was", body)
+
+    def test_odoo_salesmen_keep_odoos_assignment(self):
+        """P4 (issue 11): a lead passed between two Odoo salesmen outside the clinic's roles
+        is assigned Odoo's way: the former salesman keeps following it, no hand-over
+        notice, and a batch of leads is dated as assigned together."""
+        salesmen = [
+            mail_new_test_user(
+                self.env, login=login, groups="sales_team.group_sale_salesman", name=login
+            )
+            for login in ("odoo_seller_a", "odoo_seller_b")
+        ]
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": "Odoo lead A", "type": "opportunity", "user_id": salesmen[0].id},
+                {"name": "Odoo lead B", "type": "opportunity", "user_id": salesmen[1].id},
+            ]
+        )
+        leads.write({"user_id": salesmen[1].id})
+        self.assertIn(salesmen[0].partner_id, leads[0].message_partner_ids)
+        self.assertEqual(leads[0].date_open, leads[1].date_open)
+        subjects = leads.message_ids.mapped("subject")
+        self.assertFalse([s for s in subjects if s and "handed" in s], subjects)

@@ -1,8 +1,9 @@
 from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import HmrCrmCommon
 

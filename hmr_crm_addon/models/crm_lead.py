@@ -392,13 +392,15 @@ class CrmLead(models.Model):
         """{prospect: its executive} for the prospects that ``vals`` give to another
         executive (not those given to nobody, nor those nobody held). A lead given to an
         Odoo salesman outside the clinic's roles is assigned Odoo's way."""
-        new_user_id = vals.get("user_id")
-        if not new_user_id:
+        new_user = vals.get("user_id")
+        if not new_user:
             return {}
-        new_user = self.env["res.users"].sudo().browse(new_user_id)
-        if not new_user.has_group("hmr_crm_addon.group_hmr_executive"):
+        # Odoo's own code sometimes writes the user as a record rather than its id
+        if not isinstance(new_user, models.BaseModel):
+            new_user = self.env["res.users"].browse(new_user)
+        if not new_user.sudo().has_group("hmr_crm_addon.group_hmr_executive"):
             return {}
-        return {lead: lead.user_id for lead in self if lead.user_id.id not in (False, new_user_id)}
+        return {lead: lead.user_id for lead in self if lead.user_id and lead.user_id != new_user}
 
     def _hmr_get_open_quotes(self):
         """The quotes still being negotiated (quotation, sent): their salesperson follows

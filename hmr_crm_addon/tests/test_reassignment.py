@@ -204,3 +204,6 @@ class TestReassignment(HmrCrmCommon):
         self.assertEqual(leads[0].date_open, leads[1].date_open)
         subjects = leads.message_ids.mapped("subject")
         self.assertFalse([s for s in subjects if s and "handed" in s], subjects)
+        # Odoo's own code may write the user as a record
+        leads.write({"user_id": salesmen[0]})
+        self.assertEqual(leads.user_id, salesmen[0])

@@ -200,7 +200,7 @@ def upload_photo_on_phone(phone, case_page_url, slot_index, screenshot_prefix):
     phone.screenshot(f"{screenshot_prefix}_2_uploaded")
 
 
-def ask_to_talk(server, web, quote, message):
+def ask_to_talk(server, web, quote, message="¿Tienen pagos a meses?"):
     """S3.1: the prospect opens their quote's page and asks to talk to the executive (the
     form of the page)."""
     page = web.get(f"{server.url}{quote['url']}", timeout=60)

@@ -12,6 +12,7 @@ from hmr_steps import (
     PHOTO_FILES,
     PHOTO_FORM,
     PHOTOS,
+    ask_to_talk,
     assess_and_prepare_quote,
     find_case,
     link_to,
@@ -70,18 +71,6 @@ def accept_over_http(server, web, quote, name="Prospecto Demo"):
     assert response.status_code == 200
     result = response.json().get("result") or {}
     assert "error" not in result and "redirect_url" in result, response.text[:2000]
-
-
-def talk_over_http(server, web, quote, message="¿Tienen pagos a meses?"):
-    page = web.get(f"{server.url}{quote['url']}", timeout=60)
-    assert page.status_code == 200
-    token = re.search(r"access_token=([\w-]+)", quote["url"]).group(1)
-    response = web.post(
-        f"{server.url}/my/orders/{quote['id']}/talk",
-        data={"csrf_token": csrf_token(page.text), "access_token": token, "talk_message": message},
-        timeout=60,
-    )
-    assert response.status_code == 200
 
 
 def wait_activity(rpc, order_id, xmlid_type, admin):
@@ -183,7 +172,7 @@ def test_answer_texts_in_each_executives_language(server, users, admin, web, sen
             assert admin.read_one("res.users", executive.uid, ["lang"])["lang"] == lang
             quote = sent_quotes(login)
             with visitor_session() as visitor:
-                talk_over_http(server, visitor, quote)
+                ask_to_talk(server, visitor, quote)
             activity = wait_activity(executive, quote["id"], "mail.mail_activity_data_call", admin)
             assert EXPECTED_TALK_NOTE[lang] in activity["note"], (login, activity["note"])
             notices = wait_until(
@@ -270,7 +259,7 @@ def test_prospect_emails_in_their_language(server, admin, scheduler, smtp, sent_
         quote = sent_quotes(lang=lang, first_name={"es_MX": "Lorena", "en_US": "Emily"}[lang])
         since = len(smtp.messages)
         with visitor_session("es-MX" if lang == "es_MX" else "en-US") as visitor:
-            talk_over_http(server, visitor, quote)
+            ask_to_talk(server, visitor, quote)
         wait_until(
             lambda quote=quote: (
                 not admin.read_one("sale.order", quote["id"], ["hmr_answer_to_notify_at"])[
@@ -441,7 +430,7 @@ def test_every_prospect_email_greets_by_name(server, users, admin, scheduler, sm
     quote_url = open_quote_link(web, quote_mail)[1]
     quote = {"id": order_id, "url": quote_url.split(server.url, 1)[-1]}
     with visitor_session() as visitor:
-        talk_over_http(server, visitor, quote)
+        ask_to_talk(server, visitor, quote)
     wait_until(
         lambda: (
             not admin.read_one("sale.order", order_id, ["hmr_answer_to_notify_at"])[

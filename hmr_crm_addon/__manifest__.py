@@ -1,7 +1,7 @@
 {
     "name": "HMR CRM",
     "summary": "Prospects, roles, catalogs and CRM panel of the HMR hair-restoration clinic",
-    "version": "19.0.3.0.0",
+    "version": "19.0.4.0.0",
     "category": "Sales/CRM",
     "author": "HMR",
     "website": "https://hmr.example.com",

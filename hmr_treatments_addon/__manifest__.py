@@ -1,7 +1,7 @@
 {
     "name": "HMR Treatments",
     "summary": "Treatments, processes, products, costs, discounts and questionnaires of the clinic",
-    "version": "19.0.3.0.0",
+    "version": "19.0.4.0.0",
     "category": "Sales/CRM",
     "author": "HMR",
     "website": "https://hmr.example.com",

@@ -6,6 +6,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools import consteq
 from odoo.tools.image import image_process
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -26,12 +27,36 @@ PRIVATE_IMAGE_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Content-Disposition", "inline"),
 ]
+# the documents whose pages show a prospect's medical data
+HMR_CASE_DOCUMENTS = ("hmr.treatment.case", "sale.order")
+
+
+def hmr_no_store():
+    """The page being answered shows medical data or carries a link's token: neither the
+    browser (its back button, its disk) nor any shared cache keeps it."""
+    request.future_response.headers.set("Cache-Control", "private, no-store")
 
 
 class CustomerPortal(sale_portal.CustomerPortal):
     """The prospect's answer to the quote of a treatment case (S3.1, B2): accept and
     sign (Odoo's own route), reject with an optional reason, or ask to talk to the sales
     executive. Quotes without a case keep Odoo's behaviour."""
+
+    @http.route()
+    def portal_my_quotes(self, *args, **kwargs):
+        hmr_no_store()
+        return super().portal_my_quotes(*args, **kwargs)
+
+    @http.route()
+    def portal_my_orders(self, *args, **kwargs):
+        hmr_no_store()
+        return super().portal_my_orders(*args, **kwargs)
+
+    @http.route()
+    def portal_order_page(self, order_id, *args, **kwargs):
+        # the page (and its PDF) carries the quote's token in its links
+        hmr_no_store()
+        return super().portal_order_page(order_id, *args, **kwargs)
 
     @http.route()
     def portal_quote_accept(self, order_id, access_token=None, name=None, signature=None):
@@ -89,6 +114,31 @@ class CustomerPortal(sale_portal.CustomerPortal):
     # ------------------------------------------------------------
     # HELPERS
     # ------------------------------------------------------------
+
+    def _document_check_access(self, model_name, document_id, access_token=None):
+        """A case and the quotes of a case are their prospect's alone: beyond the access
+        rules, a portal account reaches them only as the case's own contact (never as a
+        relative or colleague under the same company), anyone else only with the link."""
+        document_sudo = super()._document_check_access(
+            model_name, document_id, access_token=access_token
+        )
+        if model_name in HMR_CASE_DOCUMENTS and not self._hmr_may_see_case_document(
+            document_sudo, access_token
+        ):
+            raise AccessError(request.env._("This page belongs to another person."))
+        return document_sudo
+
+    def _hmr_may_see_case_document(self, document_sudo, access_token):
+        case_sudo = document_sudo if document_sudo._name == "hmr.treatment.case" else None
+        case_sudo = case_sudo or document_sudo.hmr_case_id
+        user = request.env.user
+        if not case_sudo or not user.share:
+            # not medical, or the staff, whom their own access rules let through
+            return True
+        if access_token and document_sudo.access_token:
+            if consteq(document_sudo.access_token, access_token):
+                return True
+        return not user._is_public() and case_sudo.partner_id == user.partner_id
 
     def _hmr_answer(self, order_sudo, answer, message):
         """Reject or ask to talk: refused when the quote can no longer be answered (state
@@ -148,6 +198,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
         methods=["GET"],
     )
     def portal_my_hmr_cases(self, page=1, **kwargs):
+        hmr_no_store()
         Case = request.env["hmr.treatment.case"]
         if not Case.has_access("read"):
             return request.redirect("/my")
@@ -172,6 +223,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
 
     @http.route("/my/hmr/cases/<int:case_id>", methods=["GET"], **PUBLIC_PAGE)
     def portal_my_hmr_case(self, case_id, access_token=None, uploaded=None, **kwargs):
+        hmr_no_store()
         try:
             case_sudo = self._document_check_access(
                 "hmr.treatment.case", case_id, access_token=access_token
@@ -190,6 +242,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
         """Upload or replace the photo of one slot. Only the case and slot of the URL
         count (a posted res_model, res_id or case is ignored); the case is checked as the
         page is, then the photo is stored whole or refused with a message."""
+        hmr_no_store()
         case_sudo = self._hmr_check_case_access(case_id, access_token)
         slot = case_sudo._get_photo_slots().filtered(lambda s: s.id == slot_id)
         if not slot:
@@ -290,6 +343,7 @@ class CustomerPortal(sale_portal.CustomerPortal):
     @http.route("/my/hmr/cases/<int:case_id>/questionnaire", methods=["POST"], **PUBLIC_PAGE)
     def portal_my_hmr_case_questionnaire(self, case_id, access_token=None, **kwargs):
         """Start or resume the questionnaire of the treatment (B2)."""
+        hmr_no_store()
         case_sudo = self._hmr_check_case_access(case_id, access_token)
         answer = case_sudo._hmr_get_survey_answer()
         if not answer:

@@ -16,3 +16,4 @@ from . import survey_survey
 from . import res_partner
 from . import hmr_web_form_submission
 from . import hmr_crm_message
+from . import base_partner_merge_automatic_wizard

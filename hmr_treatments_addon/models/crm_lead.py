@@ -78,15 +78,29 @@ class CrmLead(models.Model):
         return [*super()._hmr_get_followed_documents(), self.treatment_case_ids]
 
     def write(self, vals):
+        former_contacts = self._hmr_get_former_contacts(vals)
         if not {"active", "probability", "stage_id"} & vals.keys():
-            return super().write(vals)
-        # Odoo's loss archives, then sets the probability to 0: the fate is read after
-        # each write, whichever of Odoo's ways (Lost button, restore, unarchive) made it
-        were_lost = self.filtered(lambda lead: lead.won_status == "lost")
-        res = super().write(vals)
-        (self - were_lost).filtered(lambda lead: lead.won_status == "lost")._hmr_on_lost()
-        were_lost.filtered(lambda lead: lead.won_status != "lost")._hmr_on_restored()
+            res = super().write(vals)
+        else:
+            # Odoo's loss archives, then sets the probability to 0: the fate is read after
+            # each write, whichever of Odoo's ways (Lost button, restore, unarchive) made it
+            were_lost = self.filtered(lambda lead: lead.won_status == "lost")
+            res = super().write(vals)
+            (self - were_lost).filtered(lambda lead: lead.won_status == "lost")._hmr_on_lost()
+            were_lost.filtered(lambda lead: lead.won_status != "lost")._hmr_on_restored()
+        for lead, former in former_contacts.items():
+            lead.with_context(active_test=False).treatment_case_ids._hmr_leave_contact(former)
         return res
+
+    def _hmr_get_former_contacts(self, vals):
+        """The prospects whose contact ``vals`` replaces, with the contact they had."""
+        if "partner_id" not in vals:
+            return {}
+        return {
+            lead: lead.partner_id
+            for lead in self
+            if lead.partner_id and lead.partner_id.id != vals["partner_id"]
+        }
 
     def _hmr_on_lost(self):
         """A prospect lost closes its cases in progress, except those whose quote the

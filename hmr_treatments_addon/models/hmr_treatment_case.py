@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -597,6 +598,21 @@ class HmrTreatmentCase(models.Model):
         return self.env["hmr.case.photo"].create(
             {"case_id": self.id, "slot_id": slot.id, "image": image}
         )
+
+    def _hmr_leave_contact(self, former_contact):
+        """The prospect's contact was replaced by another one (a wrong person, a
+        duplicate): the links sent to the former contact (the page, the quotes, the
+        questionnaire) stop working at once, and it no longer follows them."""
+        cases = self.sudo()
+        for documents in (cases, cases.order_ids):
+            documents.write({"access_token": False})
+            for document in documents:
+                document._portal_ensure_token()
+            documents.message_unsubscribe(partner_ids=former_contact.ids)
+        for case in cases.filtered("survey_user_input_id"):
+            case.survey_user_input_id.write(
+                {"access_token": str(uuid.uuid4()), "partner_id": case.partner_id.id}
+            )
 
     def _hmr_get_survey(self):
         self.ensure_one()

@@ -14,3 +14,4 @@ from . import utm_source
 from . import mail_activity_mixin
 from . import mail_thread
 from . import account_move
+from . import res_company

@@ -38,8 +38,11 @@ class CrmLead(models.Model):
     section_id = fields.Many2one(
         "hmr.section", string="Clinic Section", tracking=True, index="btree_not_null"
     )
+    # the clinic's day: a prospect of the web form at 19:00 in Mexico City is captured that day
     capture_date = fields.Date(
-        default=fields.Date.context_today, copy=False, help="Day the prospect was captured."
+        default=lambda self: self.env.company._hmr_get_date(),
+        copy=False,
+        help="Day the prospect was captured.",
     )
     source_id = fields.Many2one(string="Contact Source")
     user_id = fields.Many2one(domain=lambda self: self._get_sales_executive_domain())

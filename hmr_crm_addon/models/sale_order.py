@@ -87,17 +87,34 @@ class SaleOrder(models.Model):
     def _compute_hmr_issued_on(self):
         for order in self:
             if not order.hmr_issued_on:
-                order.hmr_issued_on = fields.Date.context_today(order, order.create_date)
+                order.hmr_issued_on = order.company_id._hmr_get_date(order.create_date)
 
     @api.depends("state", "signed_on", "date_order")
     def _compute_hmr_accepted_on(self):
+        # the clinic's day, whoever accepted (the prospect's visit has no timezone)
         for order in self:
             accepted_at = order.state != "cancel" and (
                 order.signed_on or (order.state == "sale" and order.date_order)
             )
             order.hmr_accepted_on = (
-                fields.Date.context_today(order, accepted_at) if accepted_at else False
+                order.company_id._hmr_get_date(accepted_at) if accepted_at else False
             )
+
+    @api.depends("company_id")
+    def _compute_validity_date(self):  # pylint: disable=missing-return
+        # the validity counts from the clinic's day, not the server's (UTC) one: Odoo's
+        # compute, per company, on the clinic's clock
+        for company, orders in self.grouped("company_id").items():
+            super(SaleOrder, orders.with_context(tz=company._hmr_get_tz()))._compute_validity_date()
+
+    def _compute_is_expired(self):
+        """A quote is valid until the end of its last valid day in the clinic (Odoo judges
+        it on the server's UTC date: from 18:00 in Mexico City the prospect was told the
+        quote had expired), for every visitor alike."""
+        res = super()._compute_is_expired()
+        for order in self.filtered(lambda o: o.state in ("draft", "sent") and o.validity_date):
+            order.is_expired = order.validity_date < order.company_id._hmr_get_date()
+        return res
 
     def _inverse_hmr_initial_status(self):
         # the status chosen at creation is reached the way a user would reach it
@@ -180,6 +197,14 @@ class SaleOrder(models.Model):
         signed. Sudo, as the doctor who sends the quote may not write the prospect."""
         for order in self.filtered("opportunity_id"):
             order.opportunity_id.sudo()._update_revenues_from_so(order)
+
+    def _create_invoices(self, grouped=False, final=False, date=None):
+        # the invoice is dated, and falls due, on the clinic's day, whoever invoices
+        clinic = self.with_context(tz=self.company_id[:1]._hmr_get_tz())
+        invoices = super(SaleOrder, clinic)._create_invoices(
+            grouped=grouped, final=final, date=date
+        )
+        return invoices.with_env(self.env)
 
     # ------------------------------------------------------------
     # ACTIONS

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import plaintext2html
 from odoo.tools.translate import LazyTranslate
@@ -9,6 +9,8 @@ from odoo.tools.translate import LazyTranslate
 _lt = LazyTranslate(__name__)
 
 ANSWERS = [("accepted", "Accepted"), ("rejected", "Rejected"), ("talk", "Asked to talk")]
+# what the prospect accepted besides its lines: the quote's terms, kept once accepted
+HMR_TERMS_FIELDS = ("validity_date", "pricelist_id", "partner_id", "fiscal_position_id")
 
 
 class SaleOrder(models.Model):
@@ -48,10 +50,65 @@ class SaleOrder(models.Model):
     )
 
     def write(self, vals):
+        if "locked" in vals and not vals["locked"]:
+            self._hmr_check_can_unlock()
+        if any(field in vals for field in HMR_TERMS_FIELDS):
+            self._hmr_check_terms_editable()
         res = super().write(vals)
         if vals.get("state") == "sent":
             self.filtered(lambda o: o.hmr_case_id and not o.hmr_sent_at)._hmr_on_quote_sent()
         return res
+
+    # ------------------------------------------------------------
+    # PRICE LIMITS AND THE ACCEPTED QUOTE'S TERMS
+    # ------------------------------------------------------------
+
+    def _hmr_has_price_limits(self):
+        """Whether the clinic's discount limits hold on the quote's lines: on a treatment's
+        quote whoever edits it, and on every quote the clinic's staff edit (not Odoo's
+        superuser, nor its users outside the clinic's roles). Constraints run as
+        superuser: the user is who edits."""
+        self.ensure_one()
+        if self.hmr_case_id:
+            return True
+        user = self.env.user
+        return not user._is_superuser() and (
+            user.has_group("hmr_crm_addon.group_hmr_executive")
+            or user.has_group("hmr_crm_addon.group_hmr_doctor")
+        )
+
+    def _should_be_locked(self):
+        """The quote of a treatment is what the prospect accepted and signed: confirmed,
+        it is locked (Odoo's lock: its lines' products, quantities, prices and discounts
+        are kept; invoicing, down payments and deliveries go on)."""
+        return super()._should_be_locked() or bool(self.hmr_case_id)
+
+    def _hmr_is_terms_locked(self):
+        self.ensure_one()
+        return bool(self.locked and self.hmr_case_id)
+
+    def _hmr_check_terms_editable(self):
+        """Refuse to change what the prospect accepted: lines added or removed, the
+        validity, the price list, the customer, the fiscal position."""
+        locked = self.filtered(lambda order: order._hmr_is_terms_locked())
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The prospect accepted the quote %(quote)s: its terms can no longer "
+                    "change. A manager may cancel it and prepare a new quote.",
+                    quote=", ".join(locked.mapped("name")),
+                )
+            )
+
+    def _hmr_check_can_unlock(self):
+        """Only a manager reopens a quote the prospect accepted (the Unlock button of
+        Odoo's form is the sales managers', and so is its method)."""
+        if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        if any(order._hmr_is_terms_locked() for order in self):
+            raise AccessError(
+                self.env._("Only a manager may unlock a quote the prospect accepted.")
+            )
 
     # ------------------------------------------------------------
     # THE PROSPECT'S EMAILS: ODOO'S SEND AND CONFIRMATION, IN THE CLINIC'S WORDS
@@ -105,7 +162,7 @@ class SaleOrder(models.Model):
             )
         if self.state != "sent" or (self.hmr_case_id and self.hmr_case_id.state != "open"):
             return self.env._("This quote can no longer be answered.")
-        if self.validity_date and self.validity_date < fields.Date.context_today(self):
+        if self.is_expired:
             return self.env._("This quote expired: ask your sales executive for a new one.")
         return False
 
@@ -136,6 +193,8 @@ class SaleOrder(models.Model):
         # the case moves on by the clinic, not by the visitor who answered
         case = self.hmr_case_id._hmr_as_clinic()
         if answer == "accepted":
+            # signed, still to be paid or confirmed: its terms are the prospect's already
+            self.sudo().action_lock()
             case._advance("answer")
         elif answer == "rejected":
             case._close("lost")

@@ -15,13 +15,24 @@ class SaleOrderLine(models.Model):
         if self.hmr_discount_id:
             self.discount = self.hmr_discount_id.max_percent
 
-    @api.constrains("discount", "hmr_discount_id", "price_unit")
+    @api.constrains(
+        "discount",
+        "hmr_discount_id",
+        "price_unit",
+        "product_id",
+        "product_uom_id",
+        "product_uom_qty",
+        "is_downpayment",
+    )
     def _check_hmr_discount(self):
-        """C11: on the quotes of a case, a discount is one of the clinic's named discounts,
-        within its limit and applied by someone allowed to. A unit price below the price
-        list's is a discount too (the rebate it gives, with the line's discount), under the
-        same limits: otherwise editing the price would give any rebate."""
-        for line in self.filtered(lambda sol: sol.order_id.hmr_case_id and not sol.display_type):
+        """On the quotes of a case, and on every quote the clinic's staff edit, a discount
+        is one of the clinic's named discounts, within its limit and applied by someone
+        allowed to. A unit price below the price list's is a discount too (the rebate it
+        gives, with the line's discount), under the same limits, however it came to be
+        (the price, the product or the quantity changed): otherwise editing the price
+        would give any rebate."""
+        lines = self.filtered(lambda sol: sol.order_id._hmr_has_price_limits())
+        for line in lines.filtered(lambda sol: not sol.display_type):
             if line.currency_id.compare_amounts(line.price_unit, 0.0) < 0:
                 # a negative line (Odoo's global discount) is a rebate beyond every limit
                 raise ValidationError(
@@ -44,7 +55,9 @@ class SaleOrderLine(models.Model):
         """The unit price the clinic's price list gives the line (as Odoo would set it,
         taxes included when its taxes are), or 0 when there is no product."""
         self.ensure_one()
-        if not self.product_id or self.is_downpayment:
+        # Odoo's down payments carry no product: a line with a product is priced by the
+        # list, whatever its flags say
+        if not self.product_id:
             return 0.0
         line = self.with_company(self.company_id)
         taxes = line.product_id.taxes_id._filter_taxes_by_company(line.company_id)
@@ -64,6 +77,29 @@ class SaleOrderLine(models.Model):
             net = self.price_unit * (1 - self.discount / 100)
             percent = max(percent, (1 - net / list_price) * 100)
         return float_round(percent, precision_digits=2)
+
+    # ------------------------------------------------------------
+    # CRUD: THE ACCEPTED QUOTE KEEPS ITS TERMS
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = self.env["sale.order"].browse(
+            vals.get("order_id") for vals in vals_list if not vals.get("is_downpayment")
+        )
+        orders.exists()._hmr_check_terms_editable()
+        return super().create(vals_list)
+
+    def _get_protected_fields(self):
+        # the clinic's discount is part of the price the prospect signed
+        return [*super()._get_protected_fields(), "hmr_discount_id"]
+
+    def _check_line_unlink(self):
+        # no line leaves a quote the prospect accepted (Odoo's down payments aside)
+        locked = self.filtered(
+            lambda line: line.order_id._hmr_is_terms_locked() and not line.is_downpayment
+        )
+        return super()._check_line_unlink() | locked
 
     def _hmr_get_missing_discount_message(self, percent):
         self.ensure_one()

@@ -20,6 +20,5 @@ from . import test_hmr_step_times
 from . import test_hmr_lost_prospect
 from . import test_hmr_messages
 from . import test_hmr_privacy_isolation
-
 from . import test_hmr_clinic_time
 from . import test_hmr_price_limits

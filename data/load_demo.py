@@ -378,6 +378,9 @@ def send_photos(case, count, variant=""):
     """Store ``count`` sample photos in the case's slots, as the prospect would."""
     # the executive confirmed the consent when the prospect came from the old tool
     case.partner_id._hmr_record_privacy_consent("staff", case.user_id or None)
+    # and, some of them, the optional consent to the clinic's news and offers
+    if case.id % 2:
+        case.partner_id._hmr_give_consent("marketing", "staff", case.user_id or None)
     for slot, image in zip(
         case.missing_photo_slot_ids[:count], read_sample_photos(variant), strict=False
     ):

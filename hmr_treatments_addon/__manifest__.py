@@ -50,6 +50,10 @@
         "report/hmr_step_time_report_views.xml",
         "report/hmr_doctor_workload_report_views.xml",
         "views/hmr_treatments_menus.xml",
+        "data/hmr_privacy_notice_data.xml",
+        "views/hmr_privacy_notice_views.xml",
+        "views/crm_lead_consent_views.xml",
+        "views/hmr_consent_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,6 +2,7 @@ import base64
 import logging
 
 from psycopg2 import IntegrityError
+from werkzeug.exceptions import NotFound
 
 from odoo import http
 from odoo.exceptions import UserError
@@ -9,6 +10,7 @@ from odoo.http import request
 from odoo.tools import email_normalize, plaintext2html
 
 from ..models.hmr_case_photo import MAX_UPLOAD_BYTES
+from ..models.res_partner import OPTIONAL_CONSENT_FIELDS
 from .errors import HMR_RETRIED_ERRORS, hmr_recover_from_error
 from .portal import PUBLIC_PAGE
 
@@ -18,6 +20,8 @@ FORM_MAX_PHOTOS = 5
 FORM_MAX_BYTES = FORM_MAX_PHOTOS * MAX_UPLOAD_BYTES + 512 * 1024
 """Largest request the public form accepts: its photos and some text."""
 NAME_MAX_LENGTH = 100
+EMAIL_MAX_LENGTH = 254
+"""The longest address SMTP can deliver (RFC 5321): longer ones are only abuse."""
 PHONE_MAX_LENGTH = 30
 DESCRIPTION_MAX_LENGTH = 2000
 HONEYPOT_FIELD = "website_url"
@@ -79,7 +83,8 @@ class HmrWebsiteForm(http.Controller):
             _logger.info("Web form request dropped: honeypot filled")
             return request.redirect("/hmr/solicitud/gracias")
         Submission = request.env["hmr.web.form.submission"].sudo()
-        if not Submission._hmr_register_request(request.httprequest.remote_addr):
+        submission = Submission._hmr_register_request(request.httprequest.remote_addr)
+        if not submission:
             return self._hmr_render_form_errors(
                 post,
                 {
@@ -104,6 +109,7 @@ class HmrWebsiteForm(http.Controller):
                     )
                 )
                 self._hmr_store_form_photos(case, files)
+                self._hmr_record_optional_consents(case.partner_id, post)
                 case._hmr_send_web_acknowledgment()
         except PhotoRefused as error:
             return self._hmr_render_form_errors(post, {"photos": error.args[0]})
@@ -116,6 +122,7 @@ class HmrWebsiteForm(http.Controller):
                     or request.env._("Your request could not be saved: please send it again.")
                 },
             )
+        submission._hmr_mark_accepted()
         return request.redirect("/hmr/solicitud/gracias")
 
     @http.route("/hmr/solicitud/gracias", methods=["GET"], **PUBLIC_PAGE)
@@ -123,8 +130,20 @@ class HmrWebsiteForm(http.Controller):
         return request.render("hmr_treatments_addon.hmr_web_request_thanks")
 
     @http.route("/hmr/aviso-de-privacidad", methods=["GET"], **PUBLIC_PAGE)
-    def hmr_privacy_notice(self, **kwargs):
-        return request.render("hmr_treatments_addon.hmr_privacy_notice_page")
+    def hmr_privacy_notice(self, version=None, **kwargs):
+        """The current privacy notice, or with ``version`` a published one it replaced
+        (the text a prospect consented to); drafts are never shown."""
+        Notice = request.env["hmr.privacy.notice"].sudo()
+        published = Notice.search([("state", "in", ("current", "superseded"))])
+        notice = Notice._hmr_get_current()
+        if version:
+            notice = published.filtered(lambda n: n.version == version)
+            if not notice:
+                raise NotFound()
+        return request.render(
+            "hmr_treatments_addon.hmr_privacy_notice_page",
+            {"notice": notice, "older_notices": published.filtered(lambda n: n.state != "current")},
+        )
 
     # ------------------------------------------------------------
     # HELPERS
@@ -168,7 +187,12 @@ class HmrWebsiteForm(http.Controller):
                 errors[field] = env._("Please fill in this field.")
             elif len(values[field]) > NAME_MAX_LENGTH:
                 errors[field] = env._("Please shorten this field.")
-        if not email_normalize(values["email_from"]):
+        if len(values["email_from"]) > EMAIL_MAX_LENGTH:
+            errors["email_from"] = env._(
+                "Please enter a shorter email address (at most %(count)s characters).",
+                count=EMAIL_MAX_LENGTH,
+            )
+        elif not email_normalize(values["email_from"]):
             errors["email_from"] = env._(
                 "Please enter a valid email address: we send you the link to your page there."
             )
@@ -197,6 +221,12 @@ class HmrWebsiteForm(http.Controller):
                 "Please accept the privacy notice: we need it to receive your data and photos."
             )
         return values, treatment, errors
+
+    def _hmr_record_optional_consents(self, partner, post):
+        """The voluntary uses the visitor ticked (each box optional, unticked by default)."""
+        for purpose in OPTIONAL_CONSENT_FIELDS:
+            if post.get(f"{purpose}_consent"):
+                partner._hmr_give_consent(purpose, "web_form")
 
     def _hmr_get_form_files(self, treatment, errors):
         """The photos attached to the form, at most one per photo of the treatment: the

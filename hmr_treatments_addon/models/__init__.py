@@ -17,3 +17,5 @@ from . import res_partner
 from . import hmr_web_form_submission
 from . import hmr_crm_message
 from . import base_partner_merge_automatic_wizard
+from . import hmr_privacy_notice
+from . import hmr_consent_log

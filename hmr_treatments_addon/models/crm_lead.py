@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -18,6 +19,20 @@ class CrmLead(models.Model):
         string="Assessing Doctors",
         copy=False,
         help="Diagnosis doctors given this prospect to assess: they may read it.",
+    )
+    # the prospect's consents as the staff see them on the prospect (the history included)
+    hmr_marketing_consent = fields.Boolean(
+        related="partner_id.hmr_marketing_consent", string="Accepts Marketing"
+    )
+    hmr_photo_publication_consent = fields.Boolean(
+        related="partner_id.hmr_photo_publication_consent",
+        string="Photos in Before/After Material",
+    )
+    hmr_privacy_consent_date = fields.Datetime(
+        related="partner_id.hmr_privacy_consent_date", string="Privacy Consent On"
+    )
+    hmr_consent_log_ids = fields.One2many(
+        related="partner_id.hmr_consent_log_ids", string="Consents History"
     )
 
     # ------------------------------------------------------------
@@ -117,6 +132,39 @@ class CrmLead(models.Model):
         """A prospect restored takes up the cases its loss closed, where they were."""
         cases = self.sudo().treatment_case_ids.filtered("closed_with_prospect")
         cases._hmr_reopen_with_prospect()
+
+    # ------------------------------------------------------------
+    # CONSENTS: recorded by the staff with their name, for a consent the prospect
+    # gave or withdrew in front of them (phone, in person, in writing)
+    # ------------------------------------------------------------
+
+    def action_hmr_marketing_consent_given(self):
+        return self._hmr_staff_consent("marketing", True)
+
+    def action_hmr_marketing_consent_withdrawn(self):
+        return self._hmr_staff_consent("marketing", False)
+
+    def action_hmr_photo_consent_given(self):
+        return self._hmr_staff_consent("photo_publication", True)
+
+    def action_hmr_photo_consent_withdrawn(self):
+        return self._hmr_staff_consent("photo_publication", False)
+
+    def _hmr_staff_consent(self, purpose, given):
+        """Record, with the rights of the staff member on the prospect, the consent the
+        prospect gave or withdrew in front of them."""
+        self.ensure_one()
+        if not self.env.user.has_group("hmr_crm_addon.group_hmr_executive"):
+            raise UserError(self.env._("Only the clinic's staff can record a consent."))
+        self.check_access("write")
+        if not self.partner_id:
+            raise UserError(self.env._("The prospect has no contact yet: save their email first."))
+        partner = self.partner_id
+        if given:
+            partner._hmr_give_consent(purpose, "staff", staff_user=self.env.user)
+        else:
+            partner._hmr_withdraw_consent(purpose, "staff", staff_user=self.env.user)
+        return True
 
     # ------------------------------------------------------------
     # PUBLIC WEB FORM (B1)

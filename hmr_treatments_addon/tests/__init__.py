@@ -22,3 +22,4 @@ from . import test_hmr_messages
 from . import test_hmr_privacy_isolation
 from . import test_hmr_clinic_time
 from . import test_hmr_price_limits
+from . import test_hmr_consents

@@ -50,6 +50,7 @@
         "report/hmr_step_time_report_views.xml",
         "report/hmr_doctor_workload_report_views.xml",
         "views/hmr_treatments_menus.xml",
+        "views/hmr_photo_access_log_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

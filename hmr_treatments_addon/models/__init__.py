@@ -16,3 +16,5 @@ from . import survey_survey
 from . import res_partner
 from . import hmr_web_form_submission
 from . import hmr_crm_message
+from . import hmr_photo_access_log
+from . import ir_attachment

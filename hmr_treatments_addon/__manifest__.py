@@ -54,6 +54,7 @@
         "views/hmr_privacy_notice_views.xml",
         "views/crm_lead_consent_views.xml",
         "views/hmr_consent_portal_templates.xml",
+        "views/hmr_photo_access_log_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

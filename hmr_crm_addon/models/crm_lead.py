@@ -308,6 +308,7 @@ class CrmLead(models.Model):
     def action_hmr_schedule_call(self):
         """D2, D6: plan a call to the prospect at a day and time."""
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Schedule a Call"),
@@ -323,6 +324,7 @@ class CrmLead(models.Model):
 
     def action_hmr_view_calls(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.actions"]._for_xml_id("hmr_crm_addon.hmr_call_action")
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {
@@ -333,17 +335,21 @@ class CrmLead(models.Model):
 
     def action_hmr_send_message(self):
         """D7: email or SMS to the selected prospects, now or at a date and time."""
+        self.check_access("read")
         return self._hmr_open_message_composer()
 
     def action_hmr_send_email(self):
+        self.check_access("read")
         return self._hmr_open_message_composer("email")
 
     def action_hmr_send_sms(self):
+        self.check_access("read")
         return self._hmr_open_message_composer("sms")
 
     def action_hmr_view_duplicates(self):
         """B6: the possible duplicates the user may open."""
         self.ensure_one()
+        self.check_access("read")
         duplicates = (
             self.sudo()
             .with_context(active_test=False)

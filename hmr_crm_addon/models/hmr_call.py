@@ -213,6 +213,7 @@ class HmrCall(models.Model):
         """The call was made: record when and how it went. Without an outcome, the call
         opens in a dialog asking for it (the list's button too), whose own button marks
         it made. An interested prospect still a lead becomes a contact, as in DriCloud."""
+        self.check_access("write")
         planned = self.filtered(lambda call: call.state == "planned")
         if len(planned) == 1 and not planned.outcome:
             return planned._get_outcome_dialog_action()
@@ -242,15 +243,18 @@ class HmrCall(models.Model):
         }
 
     def action_cancel(self):
+        self.check_access("write")
         self.filtered(lambda call: call.state == "planned").write({"state": "cancelled"})
 
     def action_reset_to_planned(self):
+        self.check_access("write")
         self.filtered(lambda call: call.state != "planned").write(
             {"state": "planned", "called_at": False}
         )
 
     def action_open_prospect(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "crm.lead",

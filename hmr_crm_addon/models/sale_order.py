@@ -215,6 +215,7 @@ class SaleOrder(models.Model):
         needed, and opens the invoice (the one already made when nothing is left). A
         user who may not post it leaves it to a manager, who is asked to."""
         self.ensure_one()
+        self.check_access("write")
         if self.state == "cancel":
             raise UserError(self.env._("A rejected quote cannot be invoiced."))
         if self.state in ("draft", "sent"):

@@ -305,6 +305,7 @@ class HmrCrmMessage(models.Model):
 
     def action_open_document(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": self.model,
@@ -315,11 +316,13 @@ class HmrCrmMessage(models.Model):
 
     def action_new_message(self):
         """Write to prospects from the list of messages."""
+        self.check_access("read")
         return self.env["crm.lead"]._hmr_open_message_composer()
 
     def action_cancel_schedule(self):
         """Cancel messages not sent yet: the scheduled ones are removed, as Odoo does
         for its scheduled messages; the user must be able to write on their document."""
+        self.check_access("read")
         for message in self:
             if message.state != "scheduled":
                 raise UserError(self.env._("Only scheduled messages can be cancelled."))

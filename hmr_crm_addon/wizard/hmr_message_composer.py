@@ -207,6 +207,7 @@ class HmrMessageComposer(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
+        self.check_access("read")
         self._check_can_send()
         leads = self.lead_ids
         if self.channel == "email":

@@ -19,3 +19,5 @@ from . import hmr_crm_message
 from . import base_partner_merge_automatic_wizard
 from . import hmr_privacy_notice
 from . import hmr_consent_log
+from . import hmr_photo_access_log
+from . import ir_attachment

@@ -55,6 +55,7 @@ class CrmLead(models.Model):
 
     def action_view_treatment_cases(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "hmr_treatments_addon.hmr_treatment_case_action"
         )

@@ -59,6 +59,7 @@ class HmrAssessment(models.Model):
     def action_done(self):
         """The doctor has assessed: the case moves on to its quote (S2.3)."""
         self.ensure_one()
+        self.check_access("write")
         if self.state != "open":
             raise UserError(self.env._("This assessment is already closed."))
         if not self.hair_loss_scale or not self.graft_estimate:

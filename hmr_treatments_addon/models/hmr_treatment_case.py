@@ -169,10 +169,12 @@ class HmrTreatmentCase(models.Model):
 
     def action_mark_lost(self):
         self.ensure_one()
+        self.check_access("write")
         self._close("lost")
 
     def action_reopen(self):
         self.ensure_one()
+        self.check_access("write")
         if self.state == "open":
             return
         self.write({"state": "open", "closed_with_prospect": False})
@@ -183,6 +185,7 @@ class HmrTreatmentCase(models.Model):
         graft estimate as quantity where a product is quoted per graft) and the clinic's
         pricelist. The doctor then saves it or sends it (S2.4)."""
         self.ensure_one()
+        self.check_access("read")
         order = self.order_ids.filtered(lambda o: o.state in ("draft", "sent"))[:1]
         if not order:
             order = self.env["sale.order"].create(self._prepare_quote_values())
@@ -198,6 +201,7 @@ class HmrTreatmentCase(models.Model):
     def action_open_assessment(self):
         """Open the doctor's current assessment of the case."""
         self.ensure_one()
+        self.check_access("read")
         assessment = self.assessment_ids.filtered(lambda a: a.state == "open")[:1]
         assessment = assessment or self.assessment_ids[:1]
         if not assessment:
@@ -212,6 +216,7 @@ class HmrTreatmentCase(models.Model):
 
     def action_view_quotes(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "sale.action_quotations_with_onboarding"
         )
@@ -224,6 +229,7 @@ class HmrTreatmentCase(models.Model):
     def action_send_photo_reminder(self):
         """Send the reminder of the missing photos now (S1.3)."""
         self.ensure_one()
+        self.check_access("write")
         if self.step_kind != "photos" or self.photos_complete:
             raise UserError(self.env._("This prospect has no photo missing."))
         self._send_photo_reminders()
@@ -551,9 +557,9 @@ class HmrTreatmentCase(models.Model):
         paper, by phone): it is recorded with their name, and photos may then be stored
         on the prospect's behalf (B3)."""
         self.ensure_one()
+        self.check_access("write")
         if not self.env.user.has_group("hmr_crm_addon.group_hmr_executive"):
             raise UserError(self.env._("Only the clinic's staff can record a consent."))
-        self.check_access("write")
         if self.partner_id._hmr_record_privacy_consent("staff", staff_user=self.env.user):
             self.message_post(
                 body=self.env._(

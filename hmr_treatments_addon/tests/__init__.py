@@ -23,3 +23,5 @@ from . import test_hmr_privacy_isolation
 from . import test_hmr_clinic_time
 from . import test_hmr_price_limits
 from . import test_hmr_consents
+from . import test_hmr_photo_access_log
+from . import test_hmr_portal_access_errors

@@ -50,6 +50,11 @@
         "report/hmr_step_time_report_views.xml",
         "report/hmr_doctor_workload_report_views.xml",
         "views/hmr_treatments_menus.xml",
+        "security/hmr_arco_security.xml",
+        "data/hmr_arco_data.xml",
+        "views/hmr_arco_request_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/hmr_arco_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

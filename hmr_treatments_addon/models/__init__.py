@@ -16,3 +16,5 @@ from . import survey_survey
 from . import res_partner
 from . import hmr_web_form_submission
 from . import hmr_crm_message
+from . import hmr_arco_request
+from . import res_config_settings

@@ -19,3 +19,4 @@ from . import test_hmr_odoo_channels
 from . import test_hmr_step_times
 from . import test_hmr_lost_prospect
 from . import test_hmr_messages
+from . import test_hmr_arco

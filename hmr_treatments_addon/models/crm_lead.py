@@ -303,9 +303,31 @@ class CrmLead(models.Model):
         for documents in (self, cases, orders):
             documents.message_unsubscribe(partner_ids=partners.ids)
             documents.activity_ids.unlink()
+            self.env["mail.scheduled.message"].search(
+                [("model", "=", documents._name), ("res_id", "in", documents.ids)]
+            ).unlink()
+        self._hmr_arco_cancel_queued_mails()
         partners.user_ids.filtered("share").write({"active": False})
         # a won prospect (a patient) stays won, blocked; the others are lost
         self.filtered(lambda lead: lead.active and not lead.stage_id.is_won).action_set_lost()
+
+    def _hmr_arco_cancel_queued_mails(self):
+        """The emails to these prospects still in Odoo's queue never leave (the answer to
+        their data-protection request excepted: they are told of it)."""
+        addresses = {
+            address
+            for lead in self
+            for address in (lead.email_from, lead.partner_id.email)
+            if address
+        }
+        recipients = Domain("recipient_ids", "in", self.partner_id.ids)
+        for address in addresses:
+            recipients |= Domain("email_to", "ilike", address)
+        self.env["mail.mail"].search(
+            Domain("state", "in", ("outgoing", "exception"))
+            & Domain("model", "!=", "hmr.arco.request")
+            & recipients
+        ).cancel()
 
     def _hmr_arco_is_patient(self):
         """A prospect who bought a treatment has a clinical and fiscal record the law

@@ -173,8 +173,18 @@ class TestHmrArco(HmrArcoCommon):
             {"partner_id": self.partner_ana.id, "opportunity_id": self.lead_exec.id}
         )
         self.case.message_subscribe(partner_ids=self.partner_ana.ids)
+        self.case._send_photo_reminders()  # queued, not sent yet
+        queued = self.env["mail.mail"].search(
+            [("model", "=", self.case._name), ("res_id", "=", self.case.id)]
+        )
+        self.assertTrue(queued)
         arco = self.new_request("cancellation")
         self.answer(arco, "Your data is cancelled.")
+        self.assertEqual(set(queued.mapped("state")), {"cancel"})
+        answer_mail = self.env["mail.mail"].search(
+            [("model", "=", arco._name), ("res_id", "=", arco.id)]
+        )
+        self.assertEqual(answer_mail.state, "outgoing", "the prospect is told of the answer")
         self.assertTrue(arco.blocked_date)
         lead = self.lead_exec.with_context(active_test=False)
         self.assertTrue(lead.hmr_arco_blocked)

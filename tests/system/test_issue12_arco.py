@@ -76,7 +76,10 @@ def expected_deadline(admin, received, days=20):
     company = admin.search_read("res.company", [], ["resource_calendar_id"], limit=1)[0]
     leaves = admin.search_read(
         "resource.calendar.leaves",
-        [("calendar_id", "=", company["resource_calendar_id"][0]), ("resource_id", "=", False)],
+        [
+            ("calendar_id", "in", [company["resource_calendar_id"][0], False]),
+            ("resource_id", "=", False),
+        ],
         ["date_from", "date_to"],
     )
     holidays = set()
@@ -213,6 +216,9 @@ def test_cancellation_silences_then_anonymises(server, users, admin, hair, smtp,
     manager, executive = users["gerente"], users["ejecutivo"]
     lead_id = case["lead_id"][0]
     [arco] = requests_of(manager, lead_id)
+    # the prospect follows their case: the executive's messages reach them until then
+    partner_id = case["partner_id"][0]
+    admin.call("hmr.treatment.case", "message_subscribe", [case["id"]], partner_ids=[partner_id])
     since = len(smtp.messages)
     answer(manager, arco["id"], "Sus datos quedan cancelados.")
     scheduler.deliver_mail()

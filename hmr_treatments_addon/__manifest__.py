@@ -55,6 +55,11 @@
         "views/crm_lead_consent_views.xml",
         "views/hmr_consent_portal_templates.xml",
         "views/hmr_photo_access_log_views.xml",
+        "security/hmr_arco_security.xml",
+        "data/hmr_arco_data.xml",
+        "views/hmr_arco_request_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/hmr_arco_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -21,3 +21,5 @@ from . import hmr_privacy_notice
 from . import hmr_consent_log
 from . import hmr_photo_access_log
 from . import ir_attachment
+from . import hmr_arco_request
+from . import res_config_settings

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, html2plaintext
 
 
 class CrmLead(models.Model):
@@ -34,6 +34,20 @@ class CrmLead(models.Model):
     hmr_consent_log_ids = fields.One2many(
         related="partner_id.hmr_consent_log_ids", string="Consents History"
     )
+    hmr_arco_request_ids = fields.One2many(
+        "hmr.arco.request", "lead_id", string="Data-Protection Requests"
+    )
+    hmr_arco_request_count = fields.Integer(
+        compute="_compute_hmr_arco_request_count", string="ARCO Requests"
+    )
+    hmr_arco_blocked = fields.Boolean(
+        string="Data Blocked",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The prospect cancelled their data: it is no longer processed, and it is "
+        "anonymised after the clinic's retention.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTES
@@ -48,6 +62,16 @@ class CrmLead(models.Model):
         )
         for lead in self:
             lead.treatment_case_count = counts.get(lead._origin, 0)
+
+    @api.depends("hmr_arco_request_ids")
+    def _compute_hmr_arco_request_count(self):
+        counts = dict(
+            self.env["hmr.arco.request"]._read_group(
+                [("lead_id", "in", self._origin.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.hmr_arco_request_count = counts.get(lead._origin, 0)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -274,3 +298,178 @@ class CrmLead(models.Model):
             SQL("UPDATE res_users SET write_date = write_date WHERE id = %s", executive.id)
         )
         return executive
+
+    # ------------------------------------------------------------
+    # DATA-PROTECTION RIGHTS (ACCESS, CANCELLATION)
+    # ------------------------------------------------------------
+
+    def action_view_hmr_arco_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "hmr_treatments_addon.hmr_arco_request_action"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action
+
+    def _hmr_arco_export_contact(self):
+        """The prospect's contact data as the clinic holds it."""
+        self.ensure_one()
+        partner = self.partner_id
+        return {
+            "name": self.contact_name or partner.name,
+            "first_name": self.first_name,
+            "surnames": self.last_name,
+            "birth_date": self.birth_date,
+            "email": self.email_from or partner.email,
+            "phone": self.phone or partner.phone,
+            "whatsapp": self.whatsapp,
+            "address": partner.contact_address or "",
+            "language": self.lang_id.name or partner.lang,
+            "source": self.source_id.name,
+            "contact_method": self.contact_method_id.name,
+            "sales_executive": self.user_id.name,
+            "stage": self.stage_id.name,
+            "created_on": self.create_date,
+            "description": self.description and html2plaintext(self.description),
+        }
+
+    def _hmr_arco_export_consents(self):
+        self.ensure_one()
+        partner = self.partner_id
+        email = self.email_from or partner.email
+        blacklisted = bool(
+            email and self.env["mail.blacklist"].sudo()._search([("email", "=", email)], limit=1)
+        )
+        return {
+            "privacy_notice_accepted_on": partner.hmr_privacy_consent_date,
+            "privacy_notice_version": partner.hmr_privacy_notice_version,
+            "privacy_consent_channel": partner.hmr_privacy_consent_channel,
+            "marketing_emails_refused": blacklisted,
+        }
+
+    def _hmr_arco_block(self):
+        """Cancellation: stop every processing of these prospects at once. Their open
+        quotes are cancelled, their cases closed (no reminder, no alert), their calls and
+        to-dos dropped, the prospect no longer follows any document (no message reaches
+        them) and is lost; a portal account is closed."""
+        self.write({"hmr_arco_blocked": True})
+        cases = self.treatment_case_ids
+        orders = self.order_ids | cases.order_ids
+        orders.filtered(lambda order: order.state in ("draft", "sent"))._action_cancel()
+        cases.filtered(lambda case: case.state == "open")._close("lost")
+        cases.write({"closed_with_prospect": False, "next_photo_reminder_at": False})
+        self.hmr_call_ids.filtered(lambda call: call.state == "planned").write(
+            {"state": "cancelled"}
+        )
+        partners = self.partner_id
+        for documents in (self, cases, orders):
+            documents.message_unsubscribe(partner_ids=partners.ids)
+            documents.activity_ids.unlink()
+            self.env["mail.scheduled.message"].search(
+                [("model", "=", documents._name), ("res_id", "in", documents.ids)]
+            ).unlink()
+        self._hmr_arco_cancel_queued_mails()
+        partners.user_ids.filtered("share").write({"active": False})
+        # a won prospect (a patient) stays won, blocked; the others are lost
+        self.filtered(lambda lead: lead.active and not lead.stage_id.is_won).action_set_lost()
+
+    def _hmr_arco_cancel_queued_mails(self):
+        """The emails to these prospects still in Odoo's queue never leave (the answer to
+        their data-protection request excepted: they are told of it)."""
+        addresses = {
+            address
+            for lead in self
+            for address in (lead.email_from, lead.partner_id.email)
+            if address
+        }
+        recipients = Domain("recipient_ids", "in", self.partner_id.ids)
+        for address in addresses:
+            recipients |= Domain("email_to", "ilike", address)
+        self.env["mail.mail"].search(
+            Domain("state", "in", ("outgoing", "exception"))
+            & Domain("model", "!=", "hmr.arco.request")
+            & recipients
+        ).cancel()
+
+    def _hmr_arco_is_patient(self):
+        """A prospect who bought a treatment has a clinical and fiscal record the law
+        makes the clinic keep (the quotes accepted, the invoices)."""
+        self.ensure_one()
+        if (self.order_ids | self.treatment_case_ids.order_ids).filtered(
+            lambda order: order.state == "sale"
+        ):
+            return True
+        return bool(
+            self.partner_id
+            and self.env["account.move"].search_count(
+                [("partner_id", "=", self.partner_id.id), ("state", "=", "posted")], limit=1
+            )
+        )
+
+    def _hmr_arco_anonymize(self):
+        """After the retention, erase what the clinic no longer needs: for a prospect who
+        never became a patient, everything (photos, answers, assessments, quotes,
+        messages, cases) and their names and contact data; for a patient, their contact
+        and marketing data only, the clinical record (cases, assessments, photos) and the
+        fiscal one (accepted quotes, invoices, the name on them) being kept."""
+        for lead in self:
+            partner = lead.partner_id
+            if lead._hmr_arco_is_patient():
+                lead.write(lead._hmr_arco_prepare_patient_values())
+                partner.write({"email": False, "phone": False})
+                continue
+            cases = lead.treatment_case_ids
+            orders = lead.order_ids | cases.order_ids
+            documents = [(lead._name, lead.ids), (cases._name, cases.ids)]
+            documents += [(orders._name, orders.ids), (partner._name, partner.ids)]
+            for model, ids in documents:
+                self.env["mail.message"].search(
+                    [("model", "=", model), ("res_id", "in", ids)]
+                ).unlink()
+            cases.photo_ids.unlink()
+            cases.survey_user_input_id.unlink()
+            orders.unlink()
+            cases.unlink()
+            lead.hmr_call_ids.unlink()
+            lead.write(lead._hmr_arco_prepare_anonymous_values())
+            if partner:
+                partner.write(lead._hmr_arco_prepare_anonymous_partner_values())
+
+    def _hmr_arco_prepare_patient_values(self):
+        return {"email_from": False, "phone": False, "whatsapp": False, "description": False}
+
+    def _hmr_arco_prepare_anonymous_values(self):
+        name = self.env._("Anonymised prospect")
+        return {
+            **self._hmr_arco_prepare_patient_values(),
+            "name": name,
+            "contact_name": False,
+            "first_name": False,
+            "last_name": False,
+            "birth_date": False,
+            "partner_name": False,
+            "function": False,
+            "street": False,
+            "street2": False,
+            "city": False,
+            "zip": False,
+            "website": False,
+            "hmr_sale_comment": False,
+        }
+
+    def _hmr_arco_prepare_anonymous_partner_values(self):
+        return {
+            "name": self.env._("Anonymised prospect"),
+            "email": False,
+            "phone": False,
+            "street": False,
+            "street2": False,
+            "city": False,
+            "zip": False,
+            "vat": False,
+            "website": False,
+            "comment": False,
+            "function": False,
+            "image_1920": False,
+        }

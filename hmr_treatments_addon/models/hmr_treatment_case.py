@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import html2plaintext
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -106,6 +107,9 @@ class HmrTreatmentCase(models.Model):
         index="btree_not_null",
         groups="base.group_user",
         help="The prospect's answers to the questionnaire of the treatment.",
+    )
+    hmr_arco_request_count = fields.Integer(
+        related="lead_id.hmr_arco_request_count", string="ARCO Requests"
     )
     hmr_privacy_consent_date = fields.Datetime(
         related="partner_id.hmr_privacy_consent_date",
@@ -660,3 +664,51 @@ class HmrTreatmentCase(models.Model):
                 case.next_photo_reminder_at = fields.Datetime.now() + timedelta(
                     hours=step.reminder_interval_hours
                 )
+
+    # ------------------------------------------------------------
+    # DATA-PROTECTION RIGHTS
+    # ------------------------------------------------------------
+
+    def action_view_hmr_arco_requests(self):
+        self.ensure_one()
+        action = self.lead_id.action_view_hmr_arco_requests()
+        action["context"] = {"default_lead_id": self.lead_id.id, "default_case_id": self.id}
+        return action
+
+    def _hmr_get_arco_requests(self):
+        """The prospect's data-protection requests, as their page shows them (sudo)."""
+        self.ensure_one()
+        return self.sudo().lead_id.hmr_arco_request_ids
+
+    def _hmr_arco_export(self):
+        """What the prospect's access request delivers of this case: its treatment and
+        progress, their answers to the questionnaire and the doctor's assessment (the
+        findings the patient is entitled to, never the staff's internal notes)."""
+        self.ensure_one()
+        answers = self.survey_user_input_id.user_input_line_ids.filtered(
+            lambda line: not line.skipped
+        )
+        return {
+            "treatment": self.treatment_id.name,
+            "state": self.state,
+            "step": self.step_id.name,
+            "started_on": self.create_date,
+            "step_since": self.step_date,
+            "questionnaire": [
+                {"question": line.question_id.title, "answer": line._get_answer_value()}
+                for line in answers
+            ],
+            "assessments": [
+                {
+                    "doctor": assessment.doctor_id.name,
+                    "assessed_on": assessment.date_done,
+                    "hair_loss_scale": assessment.hair_loss_scale,
+                    "donor_area": assessment.donor_area,
+                    "estimated_grafts": assessment.graft_estimate,
+                    "findings": html2plaintext(assessment.findings or ""),
+                    "recommendation": assessment.recommendation,
+                }
+                for assessment in self.assessment_ids.filtered(lambda a: a.state == "done")
+            ],
+            "photos": [photo.slot_id.name for photo in self.photo_ids],
+        }

@@ -25,3 +25,4 @@ from . import test_hmr_price_limits
 from . import test_hmr_consents
 from . import test_hmr_photo_access_log
 from . import test_hmr_portal_access_errors
+from . import test_hmr_arco

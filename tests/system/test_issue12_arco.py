@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import re
+import time
 import xmlrpc.client
 import zipfile
 from datetime import date, datetime, timedelta
@@ -25,12 +26,13 @@ def hair(admin):
     return admin.ref("hmr_treatments_addon.hmr_treatment_fue")
 
 
-def prospect_with_photos(server, users, admin, hair, first_name, photos=2):
-    """A prospect of the executive on the hair process who sent ``photos`` photos from
-    their page; return the case, their email, their page and the HTTP session."""
+def prospect_with_photos(server, users, admin, hair, first_name, slots=(0, 1)):
+    """A prospect of the executive on the hair process who sent the photos of ``slots``
+    (each slot has its own picture) from their page; return the case, their email, their
+    page and the HTTP session."""
     case, email, page = new_prospect(users["ejecutivo"], admin, hair, first_name, "Arco Prueba")
     web = visitor_session()
-    for slot in range(photos):
+    for slot in slots:
         upload_photo(server, web, page, slot)
     return case, email, page, web
 
@@ -103,7 +105,10 @@ def test_access_request_from_page_delivers_own_data_only(server, users, admin, h
     downloads the zip (never cached) from their page: A's contact, treatment and original
     photos, and not one byte of D's data or photos. D's link cannot fetch it."""
     case_a, email_a, page_a, web_a = prospect_with_photos(server, users, admin, hair, "Alicia")
-    case_d, email_d, page_d, _web_d = prospect_with_photos(server, users, admin, hair, "Diana")
+    # D's photos are other pictures: not a byte of them may be in A's archive
+    case_d, email_d, page_d, _web_d = prospect_with_photos(
+        server, users, admin, hair, "Diana", slots=(2, 3)
+    )
     family = admin.create("res.partner", {"name": "Familia Arco", "is_company": True})
     admin.write(
         "res.partner", [case_a["partner_id"][0], case_d["partner_id"][0]], {"parent_id": family}
@@ -193,6 +198,7 @@ def test_manager_warned_when_deadline_nears(users, admin, hair, scheduler):
     assert not admin.search_read("mail.activity", domain, ["id"]), "not yet: the clock is far"
     admin.write("hmr.arco.request", request_id, {"request_date": utc_now_str(-timedelta(days=24))})
     scheduler.run(cron)
+    time.sleep(1.1)  # the scheduler tells two runs of a job apart by their second
     scheduler.run(cron)
     activities = admin.search_read("mail.activity", domain, ["user_id", "date_deadline"])
     users_warned = [activity["user_id"][0] for activity in activities]
@@ -210,7 +216,7 @@ def test_cancellation_silences_then_anonymises(server, users, admin, hair, smtp,
     message of the executive on their case); their page shows nothing of their data and
     their photos are refused; after the retention (dates moved) the scheduled action
     anonymises them."""
-    case, email, page, web = prospect_with_photos(server, users, admin, hair, "Carla", photos=1)
+    case, email, page, web = prospect_with_photos(server, users, admin, hair, "Carla", slots=(0,))
     response = start_request(server, web, page, "cancellation", "Borren mis datos.")
     assert response.status_code == 200
     manager, executive = users["gerente"], users["ejecutivo"]
@@ -258,6 +264,7 @@ def test_cancellation_silences_then_anonymises(server, users, admin, hair, smtp,
     scheduler.run("hmr_treatments_addon.ir_cron_hmr_arco_anonymize")
     assert admin.search_read("hmr.case.photo", [("case_id", "=", case["id"])], ["id"]), "kept"
     blocked = utc_now_str(-timedelta(days=16))
+    time.sleep(1.1)  # the scheduler tells two runs of a job apart by their second
     admin.write("hmr.arco.request", arco["id"], {"blocked_date": blocked})
     scheduler.run("hmr_treatments_addon.ir_cron_hmr_arco_anonymize")
     lead = admin.search_read(

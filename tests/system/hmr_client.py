@@ -147,6 +147,9 @@ class Scheduler:
         if not cron["active"]:
             raise AssertionError(f"{xmlid} is archived: the scheduler never runs it")
         before = cron["lastcall"]
+        if before and before >= utc_now_str(-timedelta(seconds=1)):
+            # a run is told apart from the previous one by its ``lastcall``, to the second
+            time.sleep(1.1)
         wait_until(
             lambda: self._make_due(cron_id), timeout=60, what=f"{xmlid} to be free to schedule"
         )

@@ -260,19 +260,25 @@ def test_new_notice_version(server, users, admin, treatment_id, fresh_rate_limit
     (new_id,) = manager.call(
         "hmr.privacy.notice", "copy", [old["id"]], default={"version": version}
     )
-    manager.call(
-        "hmr.privacy.notice",
-        "write",
-        [new_id],
-        {"body": "<p>Usamos sus datos con cuidado renovado.</p>"},
-        context={"lang": "es_MX"},
-    )
+    # the text first (English, the source), then its translation
     manager.call(
         "hmr.privacy.notice",
         "write",
         [new_id],
         {"body": "<p>We use your data with renewed care.</p>"},
         context={"lang": "en_US"},
+    )
+    # its Spanish translation, as the field's translation dialog records it
+    manager.call(
+        "hmr.privacy.notice",
+        "update_field_translations",
+        [new_id],
+        "body",
+        {
+            "es_MX": {
+                "We use your data with renewed care.": "Usamos sus datos con cuidado renovado."
+            }
+        },
     )
     manager.button("hmr.privacy.notice", "action_publish", [new_id])
     assert current_notice(admin)["version"] == version

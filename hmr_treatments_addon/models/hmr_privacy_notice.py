@@ -46,13 +46,9 @@ class HmrPrivacyNotice(models.Model):
     )
 
     def _compute_consent_count(self):
-        counts = dict(
-            self.env["hmr.consent.log"]
-            .sudo()
-            ._read_group([("notice_id", "in", self.ids)], ["notice_id"], ["__count"])
-        )
+        Log = self.env["hmr.consent.log"].sudo()
         for notice in self:
-            notice.consent_count = counts.get(notice, 0)
+            notice.consent_count = Log.search_count([("notice_id", "=", notice.id)])
 
     @api.model
     def _hmr_get_current(self):
@@ -90,10 +86,8 @@ class HmrPrivacyNotice(models.Model):
 
     def action_view_consents(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Consents"),
-            "res_model": "hmr.consent.log",
-            "view_mode": "list,form",
-            "domain": [("notice_id", "=", self.id)],
-        }
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "hmr_treatments_addon.hmr_consent_log_action"
+        )
+        action["domain"] = [("notice_id", "=", self.id)]
+        return action

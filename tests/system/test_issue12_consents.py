@@ -241,7 +241,8 @@ def test_staff_record_consents(server, users, admin, treatment_id, fresh_rate_li
     lead = executive.read_one("crm.lead", lead_id, ["hmr_consent_log_ids", "hmr_marketing_consent"])
     assert not lead["hmr_marketing_consent"]
     log = executive.read("hmr.consent.log", lead["hmr_consent_log_ids"], ["action", "user_id"])
-    staff = [row for row in log if row["user_id"]]
+    # the history reads newest first
+    staff = sorted((row for row in log if row["user_id"]), key=lambda row: row["id"])
     assert [row["action"] for row in staff] == ["given", "withdrawn"]
     assert all(row["user_id"][0] == executive.uid for row in staff)
 
@@ -256,20 +257,28 @@ def test_new_notice_version(server, users, admin, treatment_id, fresh_rate_limit
     with visitor_session() as web:
         submit_web_form(server, web, "Antes", "Version", email_before, treatment_id)
     version = f"2026-{time.time_ns() % 100000}"
-    new_id = manager.call("hmr.privacy.notice", "copy", [old["id"]], default={"version": version})
-    manager.call(
-        "hmr.privacy.notice",
-        "write",
-        [new_id],
-        {"body": "<p>Usamos sus datos con cuidado renovado.</p>"},
-        context={"lang": "es_MX"},
+    (new_id,) = manager.call(
+        "hmr.privacy.notice", "copy", [old["id"]], default={"version": version}
     )
+    # the text first (English, the source), then its translation
     manager.call(
         "hmr.privacy.notice",
         "write",
         [new_id],
         {"body": "<p>We use your data with renewed care.</p>"},
         context={"lang": "en_US"},
+    )
+    # its Spanish translation, as the field's translation dialog records it
+    manager.call(
+        "hmr.privacy.notice",
+        "update_field_translations",
+        [new_id],
+        "body",
+        {
+            "es_MX": {
+                "We use your data with renewed care.": "Usamos sus datos con cuidado renovado."
+            }
+        },
     )
     manager.button("hmr.privacy.notice", "action_publish", [new_id])
     assert current_notice(admin)["version"] == version

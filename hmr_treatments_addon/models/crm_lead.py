@@ -346,6 +346,18 @@ class CrmLead(models.Model):
             "privacy_notice_version": partner.hmr_privacy_notice_version,
             "privacy_consent_channel": partner.hmr_privacy_consent_channel,
             "marketing_emails_refused": blacklisted,
+            "marketing_consent": partner.hmr_marketing_consent,
+            "photo_publication_consent": partner.hmr_photo_publication_consent,
+            "history": [
+                {
+                    "date": log.date,
+                    "purpose": log.purpose,
+                    "action": log.action,
+                    "channel": log.channel,
+                    "notice_version": log.notice_version,
+                }
+                for log in partner.sudo().hmr_consent_log_ids
+            ],
         }
 
     def _hmr_arco_block(self):

@@ -358,14 +358,23 @@ class HmrArcoRequest(models.Model):
         """The staff corrected the data themselves before answering."""
 
     def _hmr_apply_opposition(self):
-        """The voluntary uses stop: no marketing email reaches the prospect any more."""
+        """The voluntary uses stop: the marketing and before/after consents are withdrawn
+        (recorded in the consents' history) and no marketing email reaches the prospect."""
+        self._hmr_withdraw_consents(("marketing", "photo_publication"))
         self._hmr_blacklist_email()
+
+    def _hmr_withdraw_consents(self, purposes):
+        partner = self.lead_id.sudo().partner_id
+        staff = self.env.user if not self.env.user._is_public() else None
+        for purpose in purposes:
+            partner._hmr_withdraw_consent(purpose, "arco", staff_user=staff, note=self.name)
 
     def _hmr_apply_cancellation(self):
         """Block the prospect's data at once: no message, no reminder, no alert, no
         processing; the retention then anonymises it (``_cron_anonymize_cancelled``)."""
         self.ensure_one()
         lead = self.lead_id.sudo().with_context(active_test=False)
+        self._hmr_withdraw_consents(("marketing", "photo_publication", "privacy_notice"))
         self._hmr_blacklist_email()
         self._hmr_blacklist_phone()
         lead._hmr_arco_block()

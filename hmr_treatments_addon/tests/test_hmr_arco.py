@@ -151,6 +151,11 @@ class TestHmrArco(HmrArcoCommon):
         self.assertIn(f"treatments/{self.case.id}/treatment.json", names)
         contact = json.loads(archive.read("contact.json"))
         self.assertEqual(contact["email"], self.lead_exec.email_from)
+        consents = json.loads(archive.read("consents.json"))
+        self.assertIn(
+            ("privacy_notice", "given"),
+            {(log["purpose"], log["action"]) for log in consents["history"]},
+        )
         photos = sorted(n for n in names if "/photos/" in n)
         self.assertEqual(len(photos), 2)
         stored = {p.sudo().with_context(bin_size=False).image for p in self.case.sudo().photo_ids}
@@ -198,6 +203,9 @@ class TestHmrArco(HmrArcoCommon):
         self.assertFalse(self.portal_ana.active)
         blacklisted = self.env["mail.blacklist"].search([("active", "=", True)]).mapped("email")
         self.assertIn(self.lead_exec.email_from, blacklisted)
+        self.assertFalse(
+            self.partner_ana.hmr_privacy_consent_date, "no photo is accepted any more"
+        )
         self.assertTrue(self.env["phone.blacklist"].search([("number", "=", "+525512345678")]))
         # restoring the prospect does not reopen the cases the cancellation closed
         lead.action_unarchive()
@@ -256,12 +264,21 @@ class TestHmrArco(HmrArcoCommon):
     def test_opposition_blacklists_marketing(self):
         """J10: an opposition withdraws the marketing: the address is blacklisted, the
         prospect's processing goes on otherwise."""
+        partner = self.lead_exec.partner_id
+        partner._hmr_give_consent("marketing", "web_form")
+        partner._hmr_give_consent("photo_publication", "web_form")
         arco = self.new_request("opposition")
         self.answer(arco)
         self.assertTrue(
             self.env["mail.blacklist"].search([("email", "=", self.lead_exec.email_from)])
         )
         self.assertEqual(self.case.state, "open")
+        self.assertFalse(partner.hmr_marketing_consent)
+        self.assertFalse(partner.hmr_photo_publication_consent)
+        withdrawn = partner.hmr_consent_log_ids.filtered(lambda log: log.action == "withdrawn")
+        self.assertEqual(set(withdrawn.mapped("purpose")), {"marketing", "photo_publication"})
+        self.assertEqual(set(withdrawn.mapped("channel")), {"arco"})
+        self.assertEqual(set(withdrawn.mapped("note")), {arco.name})
 
     def test_refusal_and_answered_request_are_final(self):
         """J10: a refusal needs its reason; an answered request cannot be answered again."""

@@ -35,13 +35,28 @@ class HmrPhotoAccessLog(models.Model):
         string="Accessed on", required=True, readonly=True, index=True, default=fields.Datetime.now
     )
     user_id = fields.Many2one(
-        "res.users", required=True, readonly=True, index=True, ondelete="restrict"
+        "res.users",
+        string="Seen by",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
     )
     # the photo and its case may be deleted later (a replaced photo is the same record): the
     # entry stays, saying when and who
-    photo_id = fields.Many2one("hmr.case.photo", readonly=True, index=True, ondelete="set null")
-    slot_id = fields.Many2one("hmr.photo.slot", string="View", readonly=True, ondelete="set null")
-    case_id = fields.Many2one("hmr.treatment.case", readonly=True, index=True, ondelete="set null")
+    photo_id = fields.Many2one(
+        "hmr.case.photo", string="Photo Seen", readonly=True, index=True, ondelete="set null"
+    )
+    slot_id = fields.Many2one(
+        "hmr.photo.slot", string="Photo View", readonly=True, ondelete="set null"
+    )
+    case_id = fields.Many2one(
+        "hmr.treatment.case",
+        string="Prospect's Case",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+    )
     channel = fields.Selection(
         [
             ("view", "Shown in the web client"),

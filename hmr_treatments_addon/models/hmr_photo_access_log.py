@@ -1,5 +1,6 @@
 import logging
 import re
+import threading
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -150,9 +151,13 @@ class HmrPhotoAccessLog(models.Model):
     @api.model
     def _get_request_channel(self):
         """How the image is being reached, from the current HTTP request: its channel and
-        its address (without the query string, which may carry a token)."""
+        its address (without the query string, which may carry a token). XML-RPC, the
+        external API, hides its HTTP request from the methods it calls: outside of the
+        scheduler, an access without a request is an API call (or a shell's)."""
         if not request:
-            return "other", False
+            if getattr(threading.current_thread(), "type", None) == "cron":
+                return "other", False
+            return "rpc", False
         path = request.httprequest.path
         if path.startswith("/web/image"):
             download = str(request.httprequest.args.get("download", "")).lower()

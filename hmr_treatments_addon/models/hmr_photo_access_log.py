@@ -1,5 +1,6 @@
 import logging
 import re
+import threading
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -35,13 +36,28 @@ class HmrPhotoAccessLog(models.Model):
         string="Accessed on", required=True, readonly=True, index=True, default=fields.Datetime.now
     )
     user_id = fields.Many2one(
-        "res.users", required=True, readonly=True, index=True, ondelete="restrict"
+        "res.users",
+        string="Seen by",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
     )
     # the photo and its case may be deleted later (a replaced photo is the same record): the
     # entry stays, saying when and who
-    photo_id = fields.Many2one("hmr.case.photo", readonly=True, index=True, ondelete="set null")
-    slot_id = fields.Many2one("hmr.photo.slot", string="View", readonly=True, ondelete="set null")
-    case_id = fields.Many2one("hmr.treatment.case", readonly=True, index=True, ondelete="set null")
+    photo_id = fields.Many2one(
+        "hmr.case.photo", string="Photo Seen", readonly=True, index=True, ondelete="set null"
+    )
+    slot_id = fields.Many2one(
+        "hmr.photo.slot", string="Photo View", readonly=True, ondelete="set null"
+    )
+    case_id = fields.Many2one(
+        "hmr.treatment.case",
+        string="Prospect's Case",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+    )
     channel = fields.Selection(
         [
             ("view", "Shown in the web client"),
@@ -135,9 +151,13 @@ class HmrPhotoAccessLog(models.Model):
     @api.model
     def _get_request_channel(self):
         """How the image is being reached, from the current HTTP request: its channel and
-        its address (without the query string, which may carry a token)."""
+        its address (without the query string, which may carry a token). XML-RPC, the
+        external API, hides its HTTP request from the methods it calls: outside of the
+        scheduler, an access without a request is an API call (or a shell's)."""
         if not request:
-            return "other", False
+            if getattr(threading.current_thread(), "type", None) == "cron":
+                return "other", False
+            return "rpc", False
         path = request.httprequest.path
         if path.startswith("/web/image"):
             download = str(request.httprequest.args.get("download", "")).lower()

@@ -37,7 +37,7 @@ class TestHmrPhotoAccessLog(HttpCase, HmrTreatmentsCommon):
         return self.env[LOG].search(domain, order="id")
 
     def test_orm_reads_of_the_image_are_logged(self):
-        """J10: reading the image through the ORM (RPC read, export, the attachment's
+        """J10: reading the image through the ORM (an API read, export, the attachment's
         content) is logged once per user, photo and way within a minute; the image's size
         (what the form reads), the metadata, the system and the prospect are not."""
         photos = (self.photo | self.photo_2).with_user(self.user_executive)
@@ -56,8 +56,8 @@ class TestHmrPhotoAccessLog(HttpCase, HmrTreatmentsCommon):
         self.assertEqual(
             {(e.user_id, e.photo_id, e.case_id, e.slot_id, e.channel) for e in entries},
             {
-                (self.user_executive, self.photo, self.case, self.slots[0], "other"),
-                (self.user_executive, self.photo_2, self.case, self.slots[1], "other"),
+                (self.user_executive, self.photo, self.case, self.slots[0], "rpc"),
+                (self.user_executive, self.photo_2, self.case, self.slots[1], "rpc"),
             },
         )
         self.assertTrue(all(e.access_date >= before - timedelta(seconds=1) for e in entries))

@@ -203,9 +203,7 @@ class TestHmrArco(HmrArcoCommon):
         self.assertFalse(self.portal_ana.active)
         blacklisted = self.env["mail.blacklist"].search([("active", "=", True)]).mapped("email")
         self.assertIn(self.lead_exec.email_from, blacklisted)
-        self.assertFalse(
-            self.partner_ana.hmr_privacy_consent_date, "no photo is accepted any more"
-        )
+        self.assertFalse(self.partner_ana.hmr_privacy_consent_date, "no photo is accepted any more")
         self.assertTrue(self.env["phone.blacklist"].search([("number", "=", "+525512345678")]))
         # restoring the prospect does not reopen the cases the cancellation closed
         lead.action_unarchive()

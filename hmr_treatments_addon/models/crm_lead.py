@@ -179,9 +179,9 @@ class CrmLead(models.Model):
         """Record, with the rights of the staff member on the prospect, the consent the
         prospect gave or withdrew in front of them."""
         self.ensure_one()
+        self.check_access("write")
         if not self.env.user.has_group("hmr_crm_addon.group_hmr_executive"):
             raise UserError(self.env._("Only the clinic's staff can record a consent."))
-        self.check_access("write")
         if not self.partner_id:
             raise UserError(self.env._("The prospect has no contact yet: save their email first."))
         partner = self.partner_id
@@ -305,6 +305,7 @@ class CrmLead(models.Model):
 
     def action_view_hmr_arco_requests(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "hmr_treatments_addon.hmr_arco_request_action"
         )

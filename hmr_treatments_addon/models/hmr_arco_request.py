@@ -186,12 +186,14 @@ class HmrArcoRequest(models.Model):
 
     def action_start(self):
         self.ensure_one()
+        self.check_access("write")
         self._hmr_check_open()
         self.state = "in_progress"
 
     def action_answer(self):
         """Answer the request and carry out the right it asks for."""
         self.ensure_one()
+        self.check_access("write")
         self._hmr_check_open()
         if not (self.answer or "").strip():
             raise UserError(self.env._("Write the answer to the prospect first."))
@@ -211,6 +213,7 @@ class HmrArcoRequest(models.Model):
 
     def action_refuse(self):
         self.ensure_one()
+        self.check_access("write")
         self._hmr_check_open()
         if not (self.answer or "").strip():
             raise UserError(self.env._("Write the reason of the refusal first."))
@@ -227,6 +230,7 @@ class HmrArcoRequest(models.Model):
     def action_generate_archive(self):
         """Build (again) the archive of the prospect's data for an access request."""
         self.ensure_one()
+        self.check_access("write")
         if self.request_type != "access":
             raise UserError(self.env._("Only an access request delivers the prospect's data."))
         if self.anonymized_date:
@@ -235,6 +239,7 @@ class HmrArcoRequest(models.Model):
 
     def action_download_archive(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.archive_id:
             raise UserError(self.env._("No archive was generated yet."))
         return {

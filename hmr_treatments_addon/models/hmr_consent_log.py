@@ -48,11 +48,13 @@ class HmrConsentLog(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self.check_access("write")
         self._check_written_by_flows()
         return super().write(vals)
 
     def unlink(self):
         # the contact's own deletion (ARCO cancellation) cascades in SQL, not through here
+        self.check_access("unlink")
         self._check_written_by_flows()
         return super().unlink()
 

@@ -56,6 +56,7 @@ class HmrPrivacyNotice(models.Model):
         return self.sudo().search([("state", "=", "current")], limit=1)
 
     def write(self, vals):
+        self.check_access("write")
         if FROZEN_FIELDS & set(vals) and self.filtered(lambda n: n.state != "draft"):
             raise UserError(
                 self.env._(
@@ -75,6 +76,7 @@ class HmrPrivacyNotice(models.Model):
     def action_publish(self):
         """Make this draft the current notice; the current one is superseded."""
         self.ensure_one()
+        self.check_access("write")
         if self.state != "draft":
             raise UserError(self.env._("Only a draft can be published."))
         current = self.search([("state", "=", "current")])
@@ -86,6 +88,7 @@ class HmrPrivacyNotice(models.Model):
 
     def action_view_consents(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.actions"]._for_xml_id(
             "hmr_treatments_addon.hmr_consent_log_action"
         )

@@ -671,6 +671,7 @@ class HmrTreatmentCase(models.Model):
 
     def action_view_hmr_arco_requests(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.lead_id.action_view_hmr_arco_requests()
         action["context"] = {"default_lead_id": self.lead_id.id, "default_case_id": self.id}
         return action

@@ -26,6 +26,7 @@ class TestHmrConsents(HttpCase, HmrTreatmentsCommon):
         notice = self.notice.copy({"version": version})
         notice.with_context(lang="en_US").body = "<p>Version 2099 text.</p>"
         # the Spanish text, as the field's translation dialog records it
+        self.env["res.lang"]._activate_lang("es_MX")
         notice.update_field_translations(
             "body", {"es_MX": {"Version 2099 text.": "Texto de la versión 2099."}}
         )
@@ -60,7 +61,6 @@ class TestHmrConsents(HttpCase, HmrTreatmentsCommon):
         self.assertEqual(self.partner_bruno.hmr_privacy_notice_version, "2099-01")
         self.assertEqual(self.partner_bruno.hmr_consent_log_ids.notice_id, notice)
         self.assertEqual(self.partner_ana.hmr_consent_log_ids.notice_id, self.notice)
-        self.env["res.lang"]._activate_lang("es_MX")
         self.assertIn("Texto de la versión 2099", notice.with_context(lang="es_MX").body)
         self.assertIn("Version 2099 text", notice.with_context(lang="en_US").body)
 

@@ -80,6 +80,13 @@ class TestHmrPortalAccessErrors(HmrTreatmentsCommon):
             "hmr.photo.access.log": cls.env["hmr.photo.access.log"].create(
                 {"user_id": cls.user_executive.id, "photo_id": photo.id, "channel": "rpc"}
             ),
+            "hmr.privacy.notice": cls.env["hmr.privacy.notice"]._hmr_get_current(),
+            "hmr.consent.log": case.partner_id._hmr_give_consent(
+                "marketing", "web_form"
+            ).hmr_consent_log_ids[-1:],
+            "hmr.arco.request": cls.env["hmr.arco.request"].create(
+                {"lead_id": cls.lead_exec.id, "request_type": "access", "description": "Mis datos"}
+            ),
         }
 
     def assert_every_method_refused(self, user, readable=()):
@@ -121,7 +128,12 @@ class TestHmrPortalAccessErrors(HmrTreatmentsCommon):
         prospect, calls every public method of the project on its records: access errors
         only (the composer, a wizard, is not hidden by rules: Odoo's wizards are not)."""
         self.assertFalse(self.lead_exec.with_user(self.user_executive_2).has_access("read"))
-        self.assert_every_method_refused(self.user_executive_2, readable={"hmr.message.composer"})
+        self.assert_every_method_refused(
+            self.user_executive_2,
+            # the notice is the clinic's public text; the consents' history, like Odoo's
+            # contacts, is read by every member of the staff
+            readable={"hmr.message.composer", "hmr.privacy.notice", "hmr.consent.log"},
+        )
 
     def test_the_owner_still_works(self):
         """B3: the checks refuse only who may not read: the first executive opens the

@@ -5,7 +5,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     # what the clinic's managers, who are no Odoo administrators, may change
-    _hmr_clinic_fields = ("group_hmr_see_unassigned",)
+    _hmr_clinic_fields = ("group_hmr_see_unassigned", "hmr_clinic_tz")
 
     group_hmr_see_unassigned = fields.Boolean(
         string="Executives see unassigned prospects",
@@ -13,6 +13,15 @@ class ResConfigSettings(models.TransientModel):
         "besides their own.",
         implied_group="hmr_crm_addon.group_hmr_see_unassigned",
         group="hmr_crm_addon.group_hmr_executive",
+    )
+
+    # a company has no timezone of its own: Odoo reads the company's contact's
+    hmr_clinic_tz = fields.Selection(
+        related="company_id.partner_id.tz",
+        readonly=False,
+        string="Clinic Timezone",
+        help="The clinic's day: quotes are valid until midnight of their last day in this "
+        "timezone, and quotes, acceptances and invoices are dated in it.",
     )
 
     def _compute_display_name(self):

@@ -4,15 +4,21 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # what the clinic's managers, who are no Odoo administrators, may change
-    _hmr_clinic_fields = ("group_hmr_see_unassigned",)
-
     group_hmr_see_unassigned = fields.Boolean(
         string="Executives see unassigned prospects",
         help="Sales executives see and edit the prospects nobody is assigned to, "
         "besides their own.",
         implied_group="hmr_crm_addon.group_hmr_see_unassigned",
         group="hmr_crm_addon.group_hmr_executive",
+    )
+
+    # a company has no timezone of its own: Odoo reads the company's contact's
+    hmr_clinic_tz = fields.Selection(
+        related="company_id.partner_id.tz",
+        readonly=False,
+        string="Clinic Timezone",
+        help="The clinic's day: quotes are valid until midnight of their last day in this "
+        "timezone, and quotes, acceptances and invoices are dated in it.",
     )
 
     def _compute_display_name(self):
@@ -25,10 +31,14 @@ class ResConfigSettings(models.TransientModel):
         )
         self.display_name = action.name or self._name
 
+    def _hmr_get_clinic_fields(self):
+        """What the clinic's managers, who are no Odoo administrators, may change."""
+        return ["group_hmr_see_unassigned", "hmr_clinic_tz"]
+
     def execute(self):
         """A clinic manager saves the clinic's settings only: Odoo's own settings read
         fields reserved to its administrators, and stay theirs."""
         if self.env.is_system() or not self.env.user.has_group("hmr_crm_addon.group_hmr_manager"):
             return super().execute()
-        clinic_values = {name: self[name] for name in self._hmr_clinic_fields}
+        clinic_values = {name: self[name] for name in self._hmr_get_clinic_fields()}
         return super(ResConfigSettings, self.sudo().create(clinic_values)).execute()

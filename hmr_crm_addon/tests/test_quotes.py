@@ -147,7 +147,13 @@ class TestQuotes(HmrCrmCommon):
         self.assertEqual(quote.amount_untaxed, self.product_fue.list_price)
         self.assertEqual(self.lead_exec.expected_revenue, quote.amount_untaxed)
         cheaper = self._new_quote(self.lead_exec)
-        cheaper.order_line.price_unit = quote.amount_untaxed / 2
+        # a cheaper product (a lower price by hand is a discount under the clinic's limits)
+        cheaper.order_line.product_id = (
+            self.env["product.product"]
+            .sudo()
+            .create({"name": "Consulta (test)", "type": "service", "list_price": 100.0})
+        )
+        self.assertEqual(cheaper.amount_untaxed, 100.0)
         cheaper.action_quotation_sent()
         self.assertEqual(self.lead_exec.expected_revenue, quote.amount_untaxed)
 

@@ -6,9 +6,6 @@ from .hmr_arco_request import DEFAULT_RETENTION_DAYS, RETENTION_PARAM
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # the clinic's managers set the retention of cancelled data too
-    _hmr_clinic_fields = ("group_hmr_see_unassigned", "hmr_arco_retention_days")
-
     hmr_arco_retention_days = fields.Integer(
         string="Keep Cancelled Data (days)",
         config_parameter=RETENTION_PARAM,
@@ -16,3 +13,7 @@ class ResConfigSettings(models.TransientModel):
         help="A prospect who cancelled their data has it blocked at once; after these days "
         "it is anonymised (a patient's clinical record and invoices are kept).",
     )
+
+    def _hmr_get_clinic_fields(self):
+        # the clinic's managers set the retention of cancelled data too
+        return [*super()._hmr_get_clinic_fields(), "hmr_arco_retention_days"]

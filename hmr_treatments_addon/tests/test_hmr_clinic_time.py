@@ -98,3 +98,10 @@ class TestHmrClinicTime(HmrTreatmentsCommon):
         with freeze_time(LATE_ON_THE_2ND):
             lead = self._new_lead("Nora Noche")
         self.assertEqual(lead.capture_date, date(2026, 3, 2))
+
+    def test_manager_sets_the_clinic_timezone(self):
+        """B4 (issue 12): the clinic's manager, no Odoo administrator, sets the clinic's
+        timezone in the clinic's settings."""
+        settings = self.env["res.config.settings"].with_user(self.user_manager)
+        settings.create({"hmr_clinic_tz": "Pacific/Kiritimati"}).execute()
+        self.assertEqual(self.env.company._hmr_get_tz(), "Pacific/Kiritimati")

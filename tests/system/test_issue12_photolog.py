@@ -28,6 +28,11 @@ PROJECT_METHODS = {
         "action_hmr_send_email",
         "action_hmr_send_sms",
         "action_hmr_view_duplicates",
+        "action_hmr_marketing_consent_given",
+        "action_hmr_marketing_consent_withdrawn",
+        "action_hmr_photo_consent_given",
+        "action_hmr_photo_consent_withdrawn",
+        "action_view_hmr_arco_requests",
         "write",
     ],
     "hmr.treatment.case": [
@@ -38,6 +43,7 @@ PROJECT_METHODS = {
         "action_view_quotes",
         "action_send_photo_reminder",
         "action_hmr_record_privacy_consent",
+        "action_view_hmr_arco_requests",
     ],
     "hmr.case.photo": ["write", "unlink"],
     "hmr.assessment": ["action_done"],
@@ -51,6 +57,13 @@ PROJECT_METHODS = {
     "sale.order": ["action_hmr_invoice", "write"],
     "hmr.crm.message": ["action_open_document", "action_new_message", "action_cancel_schedule"],
     "hmr.message.composer": ["action_send"],
+    "hmr.arco.request": [
+        "action_start",
+        "action_answer",
+        "action_refuse",
+        "action_generate_archive",
+        "action_download_archive",
+    ],
 }
 # what a method needs besides its records
 METHOD_ARGS = {"write": [{}]}
@@ -263,6 +276,10 @@ def others_records(users, admin, photo_case, sent_quotes):
     message = admin.search_read("hmr.crm.message", [("lead_id", "=", lead_id)], ["id"], limit=1)
     message = message or admin.search_read("hmr.crm.message", [], ["id"], limit=1)
     assessment = admin.search_read("hmr.assessment", [("case_id", "=", case["id"])], ["id"])
+    arco_request_id = admin.create(
+        "hmr.arco.request",
+        {"lead_id": lead_id, "request_type": "access", "description": "Mis datos"},
+    )
     return {
         "crm.lead": lead_id,
         "hmr.treatment.case": case["id"],
@@ -272,6 +289,7 @@ def others_records(users, admin, photo_case, sent_quotes):
         "sale.order": quote["id"],
         "hmr.crm.message": message[0]["id"],
         "hmr.message.composer": composer_id,
+        "hmr.arco.request": arco_request_id,
     }
 
 

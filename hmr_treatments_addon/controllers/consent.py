@@ -37,6 +37,9 @@ class HmrConsentPortal(portal.CustomerPortal):
             raise Forbidden()
         if purpose not in OPTIONAL_CONSENT_FIELDS or not case_sudo.partner_id:
             raise Forbidden()
+        if case_sudo.lead_id.hmr_arco_blocked:
+            # the prospect cancelled their data: nothing of it is processed any more
+            raise Forbidden()
         partner = case_sudo.partner_id
         if given == "1":
             partner._hmr_give_consent(purpose, "portal")

@@ -4,6 +4,8 @@ from odoo.http import Stream
 # the attachments that hold the images of the prospects' photos
 PHOTO_MODEL = "hmr.case.photo"
 PHOTO_FIELD = "image"
+# the other attachments that hold a prospect's medical data: their data-protection archives
+PRIVATE_MODELS = ("hmr.arco.request",)
 
 
 class PhotoStream(Stream):
@@ -35,7 +37,7 @@ class IrAttachment(models.Model):
 
     def _to_http_stream(self):
         stream = super()._to_http_stream()
-        if self._hmr_log_photo_access():
+        if self._hmr_log_photo_access() or self.sudo().res_model in PRIVATE_MODELS:
             stream = PhotoStream(**vars(stream))
         return stream
 

@@ -98,6 +98,7 @@ class ResPartner(models.Model):
         """Record that these prospects give their consent to ``purpose`` (a key of
         ``hmr.consent.log``'s purposes) through ``channel``; those who already gave it are
         left alone. Return the contacts whose consent changed (sudo)."""
+        self._hmr_check_data_not_blocked()
         if purpose == "privacy_notice":
             return self._hmr_record_privacy_consent(channel, staff_user)
         field = self._hmr_consent_field(purpose)
@@ -135,6 +136,25 @@ class ResPartner(models.Model):
             if purpose == "marketing":
                 todo._hmr_set_marketing_blacklist(True)
         return todo
+
+    def _hmr_check_data_not_blocked(self):
+        """A prospect who cancelled their data is no longer processed: no consent of
+        theirs is given again (it would take their address off the blacklist)."""
+        blocked = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [("partner_id", "in", self.ids), ("hmr_arco_blocked", "=", True)], limit=1
+            )
+        )
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "This prospect cancelled their data: it is blocked, and no consent can "
+                    "be given any more."
+                )
+            )
 
     @api.model
     def _hmr_consent_field(self, purpose):

@@ -204,6 +204,10 @@ class TestHmrArco(HmrArcoCommon):
         blacklisted = self.env["mail.blacklist"].search([("active", "=", True)]).mapped("email")
         self.assertIn(self.lead_exec.email_from, blacklisted)
         self.assertFalse(self.partner_ana.hmr_privacy_consent_date, "no photo is accepted any more")
+        for purpose in ("marketing", "photo_publication", "privacy_notice"):
+            with self.assertRaises(UserError):
+                self.partner_ana._hmr_give_consent(purpose, "portal")
+        self.assertIn(self.lead_exec.email_from, blacklisted)
         self.assertTrue(self.env["phone.blacklist"].search([("number", "=", "+525512345678")]))
         # restoring the prospect does not reopen the cases the cancellation closed
         lead.action_unarchive()

@@ -12,6 +12,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 import pytest
+import requests
 from hmr_client import csrf_token, utc_now_str, visitor_session
 from hmr_steps import new_prospect, upload_photo
 
@@ -121,6 +122,11 @@ def test_access_request_from_page_delivers_own_data_only(server, users, admin, h
     lead_a = case_a["lead_id"][0]
     action = executive.call("crm.lead", "action_view_hmr_arco_requests", [lead_a])
     assert action["res_model"] == "hmr.arco.request"
+    # a new request from there is the prospect's
+    defaults = executive.call(
+        "hmr.arco.request", "default_get", ["lead_id"], context=action["context"]
+    )
+    assert defaults["lead_id"] == lead_a
     [arco] = requests_of(executive, lead_a)
     assert (arco["request_type"], arco["channel"], arco["state"]) == (
         "access",
@@ -143,6 +149,17 @@ def test_access_request_from_page_delivers_own_data_only(server, users, admin, h
     answer(manager, arco["id"], "Adjuntamos sus datos.")
     [arco] = requests_of(manager, lead_a)
     assert arco["state"] == "answered" and arco["archive_id"]
+    # the manager's download from the web client is never cached either
+    staff_web = requests.Session()
+    staff_web.post(
+        f"{server.url}/web/session/authenticate",
+        json={"params": {"db": server.db, "login": "gerente", "password": "gerente"}},
+        timeout=60,
+    ).raise_for_status()
+    url = manager.call("hmr.arco.request", "action_download_archive", [arco["id"]])["url"]
+    staff_download = staff_web.get(f"{server.url}{url}", timeout=60)
+    assert staff_download.status_code == 200
+    assert "no-store" in staff_download.headers["Cache-Control"]
 
     page = web_a.get(page_a, timeout=60)
     assert "Adjuntamos sus datos." in page.text
@@ -249,6 +266,22 @@ def test_cancellation_silences_then_anonymises(server, users, admin, hair, smtp,
     html = web.get(page, timeout=60).text
     assert "o_hmr_arco_blocked" in html
     assert "o_hmr_photos" not in html and "o_hmr_own_photo" not in html
+    # a blocked prospect's consents cannot be given again (that would take the address off
+    # the blacklist): the section is gone and its route refuses
+    assert "o_hmr_consents" not in html
+    consent = web.post(
+        f"{server.url}/my/hmr/cases/{case['id']}/consent",
+        data={
+            "csrf_token": csrf_token(html),
+            "purpose": "marketing",
+            "given": "1",
+            "access_token": re.search(r"access_token=([\w-]+)", page).group(1),
+        },
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert consent.status_code == 403
+    assert admin.search_read("mail.blacklist", [("email", "=", email)], ["id"])
     slot = admin.search_read("hmr.case.photo", [("case_id", "=", case["id"])], ["slot_id"])[0]
     token = re.search(r"access_token=([\w-]+)", page).group(1)
     image = f"{server.url}/my/hmr/cases/{case['id']}/photo/{slot['slot_id'][0]}/image"

@@ -337,6 +337,12 @@ class CrmLead(models.Model):
 
     def _hmr_arco_export_consents(self):
         self.ensure_one()
+        Log = self.env["hmr.consent.log"]
+        # the words the prospect reads, not the codes
+        labels = {
+            name: dict(Log._fields[name]._description_selection(self.env))
+            for name in ("purpose", "action", "channel")
+        }
         partner = self.partner_id
         email = self.email_from or partner.email
         blacklisted = bool(
@@ -352,9 +358,9 @@ class CrmLead(models.Model):
             "history": [
                 {
                     "date": log.date,
-                    "purpose": log.purpose,
-                    "action": log.action,
-                    "channel": log.channel,
+                    "purpose": labels["purpose"].get(log.purpose),
+                    "action": labels["action"].get(log.action),
+                    "channel": labels["channel"].get(log.channel),
                     "notice_version": log.notice_version,
                 }
                 for log in partner.sudo().hmr_consent_log_ids

@@ -477,7 +477,10 @@ class HmrArcoRequest(models.Model):
         return buffer.getvalue()
 
     def _hmr_get_archive_files(self):
-        lead = self.lead_id.sudo().with_context(active_test=False, bin_size=False)
+        lead = self.lead_id.sudo()
+        # the archive is the prospect's: in their language, whoever of the staff answers
+        lang = lead.lang_id.code or lead.partner_id.lang or self.env.lang
+        lead = lead.with_context(active_test=False, bin_size=False, lang=lang)
         cases = lead.treatment_case_ids
         orders = lead.order_ids | cases.order_ids
         yield "contact.json", self._hmr_json(lead._hmr_arco_export_contact())

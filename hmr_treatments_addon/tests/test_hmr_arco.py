@@ -153,7 +153,7 @@ class TestHmrArco(HmrArcoCommon):
         self.assertEqual(contact["email"], self.lead_exec.email_from)
         consents = json.loads(archive.read("consents.json"))
         self.assertIn(
-            ("privacy_notice", "given"),
+            ("Privacy notice (data and photos for the assessment)", "Given"),
             {(log["purpose"], log["action"]) for log in consents["history"]},
         )
         photos = sorted(n for n in names if "/photos/" in n)

@@ -171,6 +171,9 @@ def test_access_request_from_page_delivers_own_data_only(server, users, admin, h
     names = archive.namelist()
     contact = json.loads(archive.read("contact.json"))
     assert contact["email"] == email_a
+    # in the prospect's language (Spanish), whoever answered, with words rather than codes
+    consents = json.loads(archive.read("consents.json"))
+    assert "Portal del prospecto" in {log["channel"] for log in consents["history"]}
     photos = [archive.read(name) for name in names if "/photos/" in name]
     assert sorted(photos) == sorted(photo_bytes(admin, case_a["id"])) and len(photos) == 2
     everything = b"".join(archive.read(name) for name in names)

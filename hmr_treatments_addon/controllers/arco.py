@@ -71,6 +71,8 @@ class CustomerPortal(portal.CustomerPortal):
             {
                 "arco_blocked": blocked,
                 "arco_requests": case_sudo._hmr_get_arco_requests(),
+                # their dates are the clinic's day (a visitor has no timezone)
+                "clinic_tz": case_sudo.company_id._hmr_get_tz(),
                 "arco_types": request.env["hmr.arco.request"]
                 ._fields["request_type"]
                 ._description_selection(request.env),

@@ -142,7 +142,12 @@ class HmrWebsiteForm(http.Controller):
                 raise NotFound()
         return request.render(
             "hmr_treatments_addon.hmr_privacy_notice_page",
-            {"notice": notice, "older_notices": published.filtered(lambda n: n.state != "current")},
+            {
+                "notice": notice,
+                "older_notices": published.filtered(lambda n: n.state != "current"),
+                # its date is the clinic's day (a visitor has no timezone)
+                "clinic_tz": request.env.company._hmr_get_tz(),
+            },
         )
 
     # ------------------------------------------------------------

@@ -115,6 +115,12 @@ class CustomerPortal(sale_portal.CustomerPortal):
     # HELPERS
     # ------------------------------------------------------------
 
+    def _get_page_view_values(self, document, access_token, values, *args, **kwargs):
+        if document._name == "sale.order":
+            # the prospect's answer is dated in the clinic's day (a visitor has no timezone)
+            values["clinic_tz"] = document.company_id._hmr_get_tz()
+        return super()._get_page_view_values(document, access_token, values, *args, **kwargs)
+
     def _document_check_access(self, model_name, document_id, access_token=None):
         """A case and the quotes of a case are their prospect's alone: beyond the access
         rules, a portal account reaches them only as the case's own contact (never as a

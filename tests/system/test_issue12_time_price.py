@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hmr_client import csrf_token, json_rpc, visible_text, visitor_session
+from hmr_client import csrf_token, json_rpc, utc_now_str, visible_text, visitor_session
 from hmr_steps import assess_and_prepare_quote, create_command
 
 CLINIC_TZ = "America/Mexico_City"
@@ -187,6 +187,26 @@ def test_day_after_last_valid_day_is_refused(server, admin, sent_quotes, clinic_
     _post_answer(server, session, quote, "talk", token)
     order = _answer(admin, quote)
     assert order["is_expired"] and not order["hmr_answer"] and order["state"] == "sent", order
+
+
+def test_pages_date_the_prospects_answers_on_the_clinic_day(server, admin, sent_quotes, clinic_day):
+    """S3.1, B2, J10 (issue 12): what the prospect reads is dated on the clinic's day, not
+    the server's UTC one: their answer on the quote's page and the privacy notice's
+    publication on its page."""
+    quote = _quote_on_last_day(admin, sent_quotes, "Dalia", clinic_day)
+    session, token = visitor_session(), _token(quote)
+    _post_answer(server, session, quote, "rejected", token)
+    page = session.get(f"{server.url}/my/orders/{quote['id']}?access_token={token}", timeout=60)
+    text = visible_text(page.text)
+    local, utc = clinic_day.strftime("%d/%m/%Y"), datetime.now(UTC).strftime("%d/%m/%Y")
+    assert f"rechazó esta cotización el {local}" in text, text[:1500]
+
+    notice = admin.search_read("hmr.privacy.notice", [("state", "=", "current")], ["id"])[0]
+    admin.write("hmr.privacy.notice", notice["id"], {"date_published": utc_now_str()})
+    notice_page = visible_text(
+        session.get(f"{server.url}/hmr/aviso-de-privacidad", timeout=60).text
+    )
+    assert local in notice_page and utc not in notice_page, notice_page[:600]
 
 
 def test_invoice_of_the_accepted_quote_falls_due_on_the_clinic_day(

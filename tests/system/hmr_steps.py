@@ -212,3 +212,27 @@ def ask_to_talk(server, web, quote, message="¿Tienen pagos a meses?"):
         timeout=60,
     )
     assert response.status_code == 200
+
+
+def priced_line(rpc, order_id):
+    """The quote's first priced line, as ``rpc`` reads it."""
+    lines = rpc.search_read(
+        "sale.order.line",
+        [("order_id", "=", order_id), ("display_type", "=", False), ("price_unit", ">", 0)],
+        ["id", "price_unit", "discount", "product_id", "product_uom_qty"],
+        limit=1,
+    )
+    assert lines, "the quote has a priced line"
+    return lines[0]
+
+
+def doctor_quote(doctor, grafts=2400):
+    """The doctor finishes an open assessment of the demo: the quote it prepares."""
+    assessments = doctor.search_read(
+        "hmr.assessment",
+        [("doctor_id", "=", doctor.uid), ("state", "=", "open")],
+        ["case_id"],
+        limit=1,
+    )
+    assert assessments, "the demo gives the doctor an assessment to do"
+    return assess_and_prepare_quote(doctor, assessments[0]["case_id"][0], grafts=grafts)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import psycopg2
 import pytest
 from hmr_client import utc_now_str
-from hmr_steps import assess_and_prepare_quote
+from hmr_steps import doctor_quote, priced_line
 
 SPANISH_LETTERS = re.compile(r"[áéíóúñÁÉÍÓÚÑ¿¡]")
 # the web client sends the user's language (the demo staff's: es_MX) with every call
@@ -206,40 +206,18 @@ def test_finished_once_the_manager_posts_the_invoice(users, sent_quotes):
 # ------------------------------------------------------------------------------------------------
 
 
-def _quote_line(rpc, order_id):
-    lines = rpc.search_read(
-        "sale.order.line",
-        [("order_id", "=", order_id), ("display_type", "=", False), ("price_unit", ">", 0)],
-        ["id", "price_unit", "discount"],
-        limit=1,
-    )
-    assert lines, "the quote has a priced line"
-    return lines[0]
-
-
-def _doctor_quote(doctor):
-    assessments = doctor.search_read(
-        "hmr.assessment",
-        [("doctor_id", "=", doctor.uid), ("state", "=", "open")],
-        ["case_id"],
-        limit=1,
-    )
-    assert assessments, "the demo gives the doctor an assessment to do"
-    return assess_and_prepare_quote(doctor, assessments[0]["case_id"][0])
-
-
 def test_doctor_applies_a_clinic_discount(users, admin):
     """C11, S2.3 (issue 11): the doctor builds the quote and applies one of the clinic's
     discounts offered to doctors, within its maximum."""
     doctor = users["medico"]
-    order_id = _doctor_quote(doctor)
+    order_id = doctor_quote(doctor)
     discounts = doctor.search_read(
         "hmr.discount",
         [("group_ids", "in", [admin.ref("hmr_crm_addon.group_hmr_doctor")])],
         ["id", "max_percent"],
     )
     assert discounts, "the clinic lets its doctors apply some discounts"
-    line = _quote_line(doctor, order_id)
+    line = priced_line(doctor, order_id)
     discount = discounts[0]
     doctor.write(
         "sale.order.line",
@@ -256,8 +234,8 @@ def test_a_lower_unit_price_obeys_the_discount_limits(users, sent_quotes, login)
     it obeys the discount limits of the user's role (refused beyond, in Spanish), for the
     executive and for the doctor."""
     rpc = users[login]
-    order_id = sent_quotes("ejecutivo")["id"] if login == "ejecutivo" else _doctor_quote(rpc)
-    line = _quote_line(rpc, order_id)
+    order_id = sent_quotes("ejecutivo")["id"] if login == "ejecutivo" else doctor_quote(rpc)
+    line = priced_line(rpc, order_id)
     halved = round(line["price_unit"] / 2, 2)
     fault = _fault(
         lambda: rpc.call(

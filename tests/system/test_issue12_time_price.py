@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hmr_client import csrf_token, json_rpc, utc_now_str, visible_text, visitor_session
-from hmr_steps import assess_and_prepare_quote, create_command
+from hmr_steps import create_command, doctor_quote, priced_line
 
 CLINIC_TZ = "America/Mexico_City"
 # zones whose date is behind UTC's for part of the day (the attacker's window: from 18:00 in
@@ -228,35 +228,13 @@ def test_invoice_of_the_accepted_quote_falls_due_on_the_clinic_day(
 # ------------------------------------------------------------------------------------------------
 
 
-def _priced_line(rpc, order_id):
-    lines = rpc.search_read(
-        "sale.order.line",
-        [("order_id", "=", order_id), ("display_type", "=", False), ("price_unit", ">", 0)],
-        ["id", "price_unit", "product_id", "product_uom_qty"],
-        limit=1,
-    )
-    assert lines, "the quote has a priced line"
-    return lines[0]
-
-
-def _doctor_quote(doctor):
-    assessments = doctor.search_read(
-        "hmr.assessment",
-        [("doctor_id", "=", doctor.uid), ("state", "=", "open")],
-        ["case_id"],
-        limit=1,
-    )
-    assert assessments, "the demo gives the doctor an assessment to do"
-    return assess_and_prepare_quote(doctor, assessments[0]["case_id"][0], grafts=1500)
-
-
 def test_doctor_cannot_lower_a_price_by_any_door(users):
     """C11 (issue 12): the assigned doctor writes a tenth of the list price on their draft
     quote over XML-RPC, alone or with the line flagged as a down payment: refused, the
     price list's price kept."""
     doctor = users["medico"]
-    order_id = _doctor_quote(doctor)
-    line = _priced_line(doctor, order_id)
+    order_id = doctor_quote(doctor, grafts=1500)
+    line = priced_line(doctor, order_id)
     tenth = round(line["price_unit"] / 10, 2)
     for values in ({"price_unit": tenth}, {"price_unit": tenth, "is_downpayment": True}):
         fault = _fault(lambda values=values: doctor.write("sale.order.line", line["id"], values))
@@ -270,7 +248,7 @@ def test_executive_cannot_lower_a_price_without_the_case(users, admin, sent_quot
     case, nor by making a quote of their own without a case."""
     executive = users["ejecutivo"]
     quote = sent_quotes("ejecutivo", first_name="Elena")
-    line = _priced_line(executive, quote["id"])
+    line = priced_line(executive, quote["id"])
     tenth = round(line["price_unit"] / 10, 2)
     fault = _fault(
         lambda: executive.write(
@@ -314,7 +292,7 @@ def test_accepted_quote_keeps_its_terms(server, users, admin, sent_quotes):
     executive, manager = users["ejecutivo"], users["gerente"]
     quote = sent_quotes("ejecutivo", first_name="Fabiola")
     assert "error" not in _accept(server, visitor_session(), quote, _token(quote))
-    line = _priced_line(admin, quote["id"])
+    line = priced_line(admin, quote["id"])
     product = admin.search_read(
         "product.product", [("sale_ok", "=", True), ("id", "!=", line["product_id"][0])], ["id"]
     )[0]["id"]
@@ -335,7 +313,7 @@ def test_accepted_quote_keeps_its_terms(server, users, admin, sent_quotes):
                     model, method, *args
                 )
             )
-    assert _priced_line(admin, quote["id"]) == line
+    assert priced_line(admin, quote["id"]) == line
     _fault(lambda: executive.call("sale.order", "action_unlock", [quote["id"]]))
     _fault(lambda: executive.write("sale.order", quote["id"], {"locked": False}))
     # Odoo's flows after the acceptance go on: the executive invoices, the manager posts
@@ -355,7 +333,7 @@ def test_manager_cancels_an_accepted_quote_for_a_new_version(server, users, admi
     manager.button("sale.order", "action_unlock", [quote["id"]])
     manager.button("sale.order", "action_cancel", [quote["id"]])
     new_id = manager.call("sale.order", "copy", [quote["id"]])[0]
-    line = _priced_line(manager, new_id)
+    line = priced_line(manager, new_id)
     manager.write("sale.order.line", line["id"], {"product_uom_qty": 2})
     assert admin.read_one("sale.order", quote["id"], ["state"])["state"] == "cancel"
     assert (
